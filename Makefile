@@ -1,0 +1,61 @@
+# Prep's commands. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEV_ENV := DEBUG=true
+PYTEST_WORKERS ?= auto
+
+.PHONY: run install test test-fast e2e lint format migrations-check check-deploy bench soak clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Set up (idempotent) and serve on http://127.0.0.1:8000 with DEBUG on and SQLite.
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_bank
+	$(DEV_ENV) $(PY) manage.py create_demo_accounts
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite. Browser tests run when Chromium is installed and are skipped otherwise.
+test: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+e2e: install
+	E2E_REQUIRED=true $(PY) -m pytest -n $(PYTEST_WORKERS) tests/e2e $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# Django's deployment checks with production-like values.
+check-deploy: install
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=prep.example.com CSRF_TRUSTED_ORIGINS=https://prep.example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/run.py
+
+soak: install
+	$(PY) bench/soak.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import EDITORS, MENTORS
+
+# Demo logins for a local first run. Never for production: the command refuses without DEBUG.
+DEMO_ACCOUNTS = [
+    # (username, email, password, groups, is_staff)
+    ("candidate", "candidate@example.com", "prep-candidate-demo", [], False),
+    ("mentor", "mentor@example.com", "prep-mentor-demo", [MENTORS], False),
+    ("editor", "editor@example.com", "prep-editor-demo", [EDITORS], True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo candidate, mentor and editor for a local first run."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="run even with DEBUG off (not for production)"
+        )
+
+    @transaction.atomic
+    def handle(self, *args, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo accounts have well-known passwords: only with DEBUG on.")
+        for username, email, password, groups, is_staff in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": email, "is_staff": is_staff}
+            )
+            user.set_password(password)
+            user.is_staff = is_staff
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=groups))
+        self.stdout.write(self.style.SUCCESS("Demo accounts (log in at /accounts/login/):"))
+        if settings.DEBUG:
+            for username, _email, password, groups, _staff in DEMO_ACCOUNTS:
+                role = ", ".join(groups) or "candidate"
+                self.stdout.write(f"  {username:<10} password: {password:<22} ({role})")

@@ -1,0 +1,94 @@
+from functools import cached_property
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.roles import EDITORS, MENTORS
+
+TIME_ZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in available_timezones())
+
+
+class User(AbstractUser):
+    """A person using Prep. Everyone is a candidate; roles (Editors, Mentors) are groups."""
+
+    email = models.EmailField("email address", unique=True)
+    target_track = models.ForeignKey(
+        "questions.Track",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The kind of role you are preparing for.",
+    )
+    interview_date = models.DateField(
+        null=True, blank=True, help_text="We predict how much you will remember on this day."
+    )
+    daily_goal = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Questions to answer each day (1–200).",
+    )
+    desired_retention = models.FloatField(
+        default=0.9,
+        validators=[MinValueValidator(0.70), MaxValueValidator(0.97)],
+        help_text="How likely you want to be to remember a card when it comes due (0.70–0.97). "
+        "Higher means more reviews.",
+    )
+    daily_review_limit = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="The most due cards a review session offers in one day (1–1000).",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="UTC",
+        help_text="Your streak and daily goal follow days in this time zone.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The names of this user's role groups (one query, at most once per request)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def is_editor(self) -> bool:
+        return self.is_superuser or (self.is_staff and EDITORS in self.role_names)
+
+    @property
+    def is_mentor(self) -> bool:
+        return MENTORS in self.role_names
+
+
+class Mentorship(models.Model):
+    """A mentor follows a candidate's progress. Created when the candidate accepts an invite."""
+
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentorships_given")
+    candidate = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="mentorships_received"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "candidate"], name="unique_mentorship"),
+            models.CheckConstraint(
+                condition=~models.Q(mentor=models.F("candidate")), name="mentor_is_not_candidate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentors {self.candidate}"

@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import ProfileForm, SignUpForm
+from accounts.models import User
+from prep.http import AuthedHttpRequest, HtmxHttpRequest
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HtmxHttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
+        messages.success(request, f"Welcome to Prep, {user.username}. Let's practise.")
+        return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: AuthedHttpRequest) -> HttpResponse:
+    # A fresh copy, so that a rejected form cannot leave half-cleaned values on request.user.
+    user = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
+        messages.error(request, "Your profile was not saved: please correct the marked fields.")
+    return render(request, "accounts/profile.html", {"form": form, "profile_user": user})

@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from questions.models import Choice, Question, QuestionSet
+
+
+class Mode(models.TextChoices):
+    STUDY = "study", "Study"
+    QUIZ = "quiz", "Quiz"
+    REVIEW = "review", "Review due"
+    MOCK = "mock", "Mock interview"
+    MISTAKES = "mistakes", "Mistakes"
+
+
+class Rating(models.IntegerChoices):
+    """The four grades of FSRS (same numbers as fsrs.Rating)."""
+
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class PracticeSession(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    # What the candidate asked for (track, topics, difficulty, kinds, count), kept for the record.
+    filters = models.JSONField(default=dict, blank=True)
+    question_set = models.ForeignKey(
+        QuestionSet, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    assignment = models.ForeignKey(
+        "mentoring.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Mock interviews only."
+    )
+    # Denormalised when the session finishes, so that lists never count items per row.
+    item_count = models.PositiveSmallIntegerField(default=0)
+    answered_count = models.PositiveSmallIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True, help_text="0–1, set when finished.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="session_user_recent_idx"),
+            models.Index(fields=["assignment", "user"], name="session_assignment_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} by {self.user} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class SessionItem(models.Model):
+    """One question in a session, and the candidate's answer to it."""
+
+    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="session_items")
+    position = models.PositiveSmallIntegerField()
+    response = models.TextField(blank=True)
+    selected_choices = models.ManyToManyField(Choice, blank=True, related_name="+")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+    # Mock interviews: indexes into question.key_point_list the candidate says they covered.
+    covered_points = models.JSONField(default=list, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="0–1.")
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    time_spent = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="unique_item_position"),
+            models.UniqueConstraint(fields=["session", "question"], name="unique_item_question"),
+        ]
+        indexes = [
+            models.Index(fields=["answered_at"], name="item_answered_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}#{self.position}: {self.question_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class CardState(models.IntegerChoices):
+    """fsrs.State values."""
+
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class ReviewCard(models.Model):
+    """The FSRS schedule of one question for one candidate."""
+
+    LEECH_LAPSES = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_cards")
+    state = models.PositiveSmallIntegerField(choices=CardState.choices, default=CardState.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(default=timezone.now)
+    last_review = models.DateTimeField(null=True, blank=True)
+    last_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    is_leech = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="unique_review_card"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "due"], name="reviewcard_user_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.question_id} due {self.due:%Y-%m-%d}"
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="unique_bookmark"),
+        ]
+
+
+class Note(models.Model):
+    """A candidate's private note on a question."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(max_length=20_000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="unique_note"),
+        ]

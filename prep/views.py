@@ -1,0 +1,38 @@
+import logging
+
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from prep.http import HtmxHttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """Visitors get the landing page; signed-in candidates go to their dashboard."""
+    if request.user.is_authenticated:
+        try:
+            return redirect(reverse("practice:dashboard"))
+        except NoReverseMatch:  # the dashboard arrives with the practice app
+            pass
+    return render(request, "prep/landing.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HtmxHttpRequest) -> JsonResponse:
+    """200 when the database answers a trivial query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("health check: the database did not answer")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,49 @@
+"""Personas shared by every test: a candidate, another candidate, a mentor and an editor."""
+
+import pytest
+
+from tests.factories import EditorFactory, MentorFactory, UserFactory
+
+
+@pytest.fixture
+def candidate(db):
+    return UserFactory(username="casey", email="casey@example.com")
+
+
+@pytest.fixture
+def other_candidate(db):
+    return UserFactory(username="olivia", email="olivia@example.com")
+
+
+@pytest.fixture
+def mentor(db):
+    return MentorFactory(username="morgan", email="morgan@example.com")
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="edie", email="edie@example.com")
+
+
+@pytest.fixture
+def candidate_client(client, candidate):
+    client.force_login(candidate)
+    return client
+
+
+@pytest.fixture
+def mentor_client(client, mentor):
+    client.force_login(mentor)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def htmx_headers():
+    """Headers htmx sends with its requests (django-htmx reads HX-Request)."""
+    return {"HX-Request": "true"}

@@ -1,0 +1,149 @@
+"""factory-boy factories for every model the tests build."""
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import Mentorship, User
+from accounts.roles import EDITORS, MENTORS
+from questions.models import (
+    Choice,
+    Difficulty,
+    Kind,
+    Question,
+    QuestionSet,
+    QuestionSetItem,
+    Status,
+    Tag,
+    Topic,
+    Track,
+    Visibility,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class EditorFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        obj.groups.add(Group.objects.get(name=EDITORS))
+
+
+class MentorFactory(UserFactory):
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        obj.groups.add(Group.objects.get(name=MENTORS))
+
+
+class MentorshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mentorship
+
+    mentor = factory.SubFactory(MentorFactory)
+    candidate = factory.SubFactory(UserFactory)
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"track-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").title())
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").title())
+    position = factory.Sequence(int)
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Question number {n}")
+    slug = factory.Sequence(lambda n: f"question-{n}")
+    kind = Kind.CONCEPT
+    difficulty = Difficulty.MEDIUM
+    status = Status.PUBLISHED
+    topic = factory.SubFactory(TopicFactory)
+    prompt = factory.LazyAttribute(lambda q: f"Explain **{q.title}**.")
+    answer = "A strong answer names the idea, gives an example and the trade-off."
+    key_points = "Names the idea\nGives an example\nStates the trade-off"
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tracks(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tracks.set(extracted)
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(extracted)
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory, kind=Kind.MULTIPLE_CHOICE)
+    text = factory.Sequence(lambda n: f"Option {n}")
+    is_correct = False
+    explanation = "Because of the reason given here."
+    position = factory.Sequence(int)
+
+
+def multiple_choice_question(*, correct: int = 1, wrong: int = 2, **kwargs) -> Question:
+    """A published multiple-choice question with `correct` right and `wrong` wrong choices."""
+    question = QuestionFactory(
+        kind=Kind.MULTIPLE_CHOICE, multi_select=kwargs.pop("multi_select", correct > 1), **kwargs
+    )
+    for position in range(correct + wrong):
+        ChoiceFactory(question=question, is_correct=position < correct, position=position)
+    return question
+
+
+class QuestionSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionSet
+
+    title = factory.Sequence(lambda n: f"Question set {n}")
+    slug = factory.Sequence(lambda n: f"question-set-{n}")
+    visibility = Visibility.PUBLIC
+
+
+class QuestionSetItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionSetItem
+
+    question_set = factory.SubFactory(QuestionSetFactory)
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(int)
