@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "questions",
     "practice",
     "mentoring",
+    "lab",
 ]
 
 MIDDLEWARE = [

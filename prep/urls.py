@@ -9,6 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("questions.urls")),
+    path("", include("practice.urls")),
+    path("", include("mentoring.urls")),
+    path("lab/", include("lab.urls")),
 ]
 
 if settings.DEBUG and "debug_toolbar" in settings.INSTALLED_APPS:

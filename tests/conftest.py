@@ -47,3 +47,11 @@ def editor_client(client, editor):
 def htmx_headers():
     """Headers htmx sends with its requests (django-htmx reads HX-Request)."""
     return {"HX-Request": "true"}
+
+
+@pytest.fixture
+def mentorship(mentor, candidate):
+    """The mentor mentors the candidate (but not other_candidate)."""
+    from tests.factories import MentorshipFactory
+
+    return MentorshipFactory(mentor=mentor, candidate=candidate)

@@ -147,3 +147,71 @@ class QuestionSetItemFactory(factory.django.DjangoModelFactory):
     question_set = factory.SubFactory(QuestionSetFactory)
     question = factory.SubFactory(QuestionFactory)
     position = factory.Sequence(int)
+
+
+# --- practice -----------------------------------------------------------------------------------
+
+
+class PracticeSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.PracticeSession"
+
+    user = factory.SubFactory(UserFactory)
+    mode = "study"
+
+
+class SessionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.SessionItem"
+
+    session = factory.SubFactory(PracticeSessionFactory)
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(int)
+
+
+class ReviewCardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.ReviewCard"
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+
+
+class BookmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.Bookmark"
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practice.Note"
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+    body = "Remember the trade-off."
+
+
+# --- mentoring ----------------------------------------------------------------------------------
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentoring.Assignment"
+
+    mentor = factory.SubFactory(MentorFactory)
+    candidate = factory.SubFactory(UserFactory)
+    question_set = factory.SubFactory(QuestionSetFactory, visibility=Visibility.PRIVATE)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+    note = "Work through these before Friday."
+
+
+class FeedbackCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mentoring.FeedbackComment"
+
+    item = factory.SubFactory(SessionItemFactory)
+    author = factory.SubFactory(MentorFactory)
+    body = "Good start; say more about the trade-off."
