@@ -1,5 +1,7 @@
 """factory-boy factories for every model the tests build."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -204,7 +206,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     mentor = factory.SubFactory(MentorFactory)
     candidate = factory.SubFactory(UserFactory)
     question_set = factory.SubFactory(QuestionSetFactory, visibility=Visibility.PRIVATE)
-    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     note = "Work through these before Friday."
 
 
