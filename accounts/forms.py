@@ -41,7 +41,9 @@ class ProfileForm(forms.ModelForm):
         )
         widgets = {
             "interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "desired_retention": forms.NumberInput(attrs={"step": "0.01", "min": "0.70", "max": "0.97"}),
+            "desired_retention": forms.NumberInput(
+                attrs={"step": "0.01", "min": "0.70", "max": "0.97"}
+            ),
             "daily_goal": forms.NumberInput(attrs={"min": "1", "max": "200"}),
             "daily_review_limit": forms.NumberInput(attrs={"min": "1", "max": "1000"}),
         }

@@ -156,7 +156,9 @@ class Bookmark(models.Model):
 class Note(models.Model):
     """A candidate's private note on a question."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="notes")
     body = models.TextField(max_length=20_000)
     updated_at = models.DateTimeField(auto_now=True)

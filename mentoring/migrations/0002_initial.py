@@ -5,30 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('mentoring', '0001_initial'),
-        ('practice', '0001_initial'),
+        ("mentoring", "0001_initial"),
+        ("practice", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedbackcomment',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='practice.sessionitem'),
+            model_name="feedbackcomment",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="practice.sessionitem",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['candidate', 'due_at'], name='assignment_candidate_due_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["candidate", "due_at"], name="assignment_candidate_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['mentor', 'due_at'], name='assignment_mentor_due_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["mentor", "due_at"], name="assignment_mentor_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='feedbackcomment',
-            index=models.Index(fields=['item', 'created_at'], name='feedback_item_idx'),
+            model_name="feedbackcomment",
+            index=models.Index(fields=["item", "created_at"], name="feedback_item_idx"),
         ),
     ]

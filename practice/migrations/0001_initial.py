@@ -7,127 +7,284 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('mentoring', '0001_initial'),
-        ('questions', '0001_initial'),
+        ("mentoring", "0001_initial"),
+        ("questions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PracticeSession',
+            name="PracticeSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('study', 'Study'), ('quiz', 'Quiz'), ('review', 'Review due'), ('mock', 'Mock interview'), ('mistakes', 'Mistakes')], max_length=10)),
-                ('filters', models.JSONField(blank=True, default=dict)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('time_limit_minutes', models.PositiveSmallIntegerField(blank=True, help_text='Mock interviews only.', null=True)),
-                ('item_count', models.PositiveSmallIntegerField(default=0)),
-                ('answered_count', models.PositiveSmallIntegerField(default=0)),
-                ('score', models.FloatField(blank=True, help_text='0–1, set when finished.', null=True)),
-                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='mentoring.assignment')),
-                ('question_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='questions.questionset')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='practice_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("study", "Study"),
+                            ("quiz", "Quiz"),
+                            ("review", "Review due"),
+                            ("mock", "Mock interview"),
+                            ("mistakes", "Mistakes"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "time_limit_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Mock interviews only.", null=True
+                    ),
+                ),
+                ("item_count", models.PositiveSmallIntegerField(default=0)),
+                ("answered_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "score",
+                    models.FloatField(blank=True, help_text="0–1, set when finished.", null=True),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sessions",
+                        to="mentoring.assignment",
+                    ),
+                ),
+                (
+                    "question_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sessions",
+                        to="questions.questionset",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="practice_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewCard',
+            name="ReviewCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.PositiveSmallIntegerField(choices=[(1, 'Learning'), (2, 'Review'), (3, 'Relearning')], default=1)),
-                ('step', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('stability', models.FloatField(blank=True, null=True)),
-                ('difficulty', models.FloatField(blank=True, null=True)),
-                ('due', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_review', models.DateTimeField(blank=True, null=True)),
-                ('last_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Again'), (2, 'Hard'), (3, 'Good'), (4, 'Easy')], null=True)),
-                ('reps', models.PositiveIntegerField(default=0)),
-                ('lapses', models.PositiveIntegerField(default=0)),
-                ('is_leech', models.BooleanField(default=False)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_cards', to='questions.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_cards', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Learning"), (2, "Review"), (3, "Relearning")], default=1
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("stability", models.FloatField(blank=True, null=True)),
+                ("difficulty", models.FloatField(blank=True, null=True)),
+                ("due", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_review", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")],
+                        null=True,
+                    ),
+                ),
+                ("reps", models.PositiveIntegerField(default=0)),
+                ("lapses", models.PositiveIntegerField(default=0)),
+                ("is_leech", models.BooleanField(default=False)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_cards",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_cards",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionItem',
+            name="SessionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('response', models.TextField(blank=True)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Again'), (2, 'Hard'), (3, 'Good'), (4, 'Easy')], null=True)),
-                ('is_correct', models.BooleanField(blank=True, null=True)),
-                ('covered_points', models.JSONField(blank=True, default=list)),
-                ('score', models.FloatField(blank=True, help_text='0–1.', null=True)),
-                ('revealed_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('time_spent', models.DurationField(blank=True, null=True)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_items', to='questions.question')),
-                ('selected_choices', models.ManyToManyField(blank=True, related_name='+', to='questions.choice')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='practice.practicesession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("response", models.TextField(blank=True)),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")],
+                        null=True,
+                    ),
+                ),
+                ("is_correct", models.BooleanField(blank=True, null=True)),
+                ("covered_points", models.JSONField(blank=True, default=list)),
+                ("score", models.FloatField(blank=True, help_text="0–1.", null=True)),
+                ("revealed_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("time_spent", models.DurationField(blank=True, null=True)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="session_items",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "selected_choices",
+                    models.ManyToManyField(blank=True, related_name="+", to="questions.choice"),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="practice.practicesession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session', 'position'],
+                "ordering": ["session", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Bookmark',
+            name="Bookmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to='questions.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookmarks",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookmarks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'question'), name='unique_bookmark')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "question"), name="unique_bookmark")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=20000)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='questions.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=20000)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="questions.question",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'question'), name='unique_note')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "question"), name="unique_note")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='practicesession',
-            index=models.Index(fields=['user', '-started_at'], name='session_user_recent_idx'),
+            model_name="practicesession",
+            index=models.Index(fields=["user", "-started_at"], name="session_user_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='practicesession',
-            index=models.Index(fields=['assignment', 'user'], name='session_assignment_idx'),
+            model_name="practicesession",
+            index=models.Index(fields=["assignment", "user"], name="session_assignment_idx"),
         ),
         migrations.AddIndex(
-            model_name='reviewcard',
-            index=models.Index(fields=['user', 'due'], name='reviewcard_user_due_idx'),
+            model_name="reviewcard",
+            index=models.Index(fields=["user", "due"], name="reviewcard_user_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewcard',
-            constraint=models.UniqueConstraint(fields=('user', 'question'), name='unique_review_card'),
+            model_name="reviewcard",
+            constraint=models.UniqueConstraint(
+                fields=("user", "question"), name="unique_review_card"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sessionitem',
-            index=models.Index(fields=['answered_at'], name='item_answered_at_idx'),
+            model_name="sessionitem",
+            index=models.Index(fields=["answered_at"], name="item_answered_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sessionitem',
-            constraint=models.UniqueConstraint(fields=('session', 'position'), name='unique_item_position'),
+            model_name="sessionitem",
+            constraint=models.UniqueConstraint(
+                fields=("session", "position"), name="unique_item_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionitem',
-            constraint=models.UniqueConstraint(fields=('session', 'question'), name='unique_item_question'),
+            model_name="sessionitem",
+            constraint=models.UniqueConstraint(
+                fields=("session", "question"), name="unique_item_question"
+            ),
         ),
     ]

@@ -34,7 +34,9 @@ def test_it_refuses_an_address_already_in_use_whatever_its_case(client):
 
 
 def test_it_refuses_a_weak_password(client):
-    response = client.post("/accounts/signup/", {**GOOD, "password1": "password", "password2": "password"})
+    response = client.post(
+        "/accounts/signup/", {**GOOD, "password1": "password", "password2": "password"}
+    )
 
     assert response.status_code == 200
     assert "This password is too common" in response.content.decode()
@@ -60,7 +62,9 @@ def test_the_error_sits_next_to_its_field(client):
 def test_it_logs_in_with_the_user_name_or_the_address_and_logs_out(client):
     user = UserFactory(username="kim", email="kim@example.com")
 
-    response = client.post("/accounts/login/", {"username": "KIM@example.com", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "KIM@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
