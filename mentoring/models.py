@@ -1,14 +1,86 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from practice.models import SessionItem
-from questions.models import QuestionSet
+from accounts.models import Mentorship
+from practice.models import PracticeSession, SessionItem
+from questions.models import QuestionSet, QuestionSetItem
+
+
+def count_of(queryset: models.QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` as an annotation: one query, however many rows."""
+    # COUNT through Func, not Count: Django adds no GROUP BY, so it counts the filtered rows.
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class AssignmentMode(models.TextChoices):
     STUDY = "study", "Study"
     MOCK = "mock", "Mock interview"
+
+
+class AssignmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    OVERDUE = "overdue", "Overdue"
+
+
+def live_mentorship(*, mentor, candidate) -> Exists:
+    """EXISTS(the mentorship between these two); arguments may be users, ids or OuterRefs."""
+    return Exists(Mentorship.objects.filter(mentor=mentor, candidate=candidate))
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def live(self):
+        """Assignments whose mentorship still stands (ending one hides its assignments)."""
+        return self.filter(
+            live_mentorship(mentor=OuterRef("mentor_id"), candidate=OuterRef("candidate_id"))
+        )
+
+    def with_progress(self):
+        """Annotate what status and score need, from the candidate's sessions, in the same
+        query: completed_at, latest_score, latest_session_id (finished), open_session_id
+        (unfinished) and question_count."""
+        sessions = PracticeSession.objects.filter(
+            assignment=OuterRef("pk"), user=OuterRef("candidate_id")
+        )
+        finished = sessions.filter(finished_at__isnull=False).order_by("-finished_at", "-pk")
+        unfinished = sessions.filter(finished_at__isnull=True).order_by("-started_at", "-pk")
+        return self.annotate(
+            completed_at=Subquery(finished.values("finished_at")[:1]),
+            latest_score=Subquery(finished.values("score")[:1]),
+            latest_session_id=Subquery(finished.values("pk")[:1]),
+            open_session_id=Subquery(unfinished.values("pk")[:1]),
+            question_count=count_of(
+                QuestionSetItem.objects.filter(question_set=OuterRef("question_set_id"))
+            ),
+        )
+
+    def with_unread_for(self, user):
+        """Annotate unread_count: comments on this assignment's answers that `user` has not
+        read (those the other side wrote)."""
+        return self.annotate(
+            unread_count=count_of(
+                FeedbackComment.objects.filter(
+                    item__session__assignment=OuterRef("pk"), read_at__isnull=True
+                ).exclude(author=user)
+            )
+        )
+
+    def unfinished(self):
+        """Not completed yet (no finished session from the assignment)."""
+        return self.exclude(
+            Exists(
+                PracticeSession.objects.filter(
+                    assignment=OuterRef("pk"),
+                    user=OuterRef("candidate_id"),
+                    finished_at__isnull=False,
+                )
+            )
+        )
 
 
 class Assignment(models.Model):
@@ -29,6 +101,8 @@ class Assignment(models.Model):
     note = models.TextField(blank=True, max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_at"]
         indexes = [
@@ -38,6 +112,48 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_set} for {self.candidate} by {self.due_at:%Y-%m-%d}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and not completed (needs with_progress())."""
+        return self.completed_at is None and self.due_at < timezone.now()
+
+    @property
+    def status(self) -> str:
+        """One of AssignmentStatus (needs with_progress())."""
+        if self.completed_at is not None:
+            return AssignmentStatus.COMPLETED
+        if self.due_at < timezone.now():
+            return AssignmentStatus.OVERDUE
+        if self.open_session_id is not None:
+            return AssignmentStatus.IN_PROGRESS
+        return AssignmentStatus.NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return AssignmentStatus(self.status).label
+
+    @property
+    def latest_percent(self) -> int | None:
+        """The latest finished session's score in percent, or None."""
+        return None if self.latest_score is None else round(self.latest_score * 100)
+
+
+class FeedbackCommentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Comments on answers from assignment sessions that `user` answered, or that `user`
+        assigned as the candidate's mentor (only while the mentorship stands)."""
+        return self.filter(item__session__assignment__isnull=False).filter(
+            Q(item__session__user=user)
+            | Q(
+                Q(item__session__assignment__mentor=user),
+                live_mentorship(mentor=user, candidate=OuterRef("item__session__user_id")),
+            )
+        )
+
+    def unread_by(self, user):
+        """Visible comments the other side wrote that `user` has not read yet."""
+        return self.visible_to(user).filter(read_at__isnull=True).exclude(author=user)
 
 
 class FeedbackComment(models.Model):
@@ -51,6 +167,8 @@ class FeedbackComment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # When the other side of the thread read it; unread counts come from this.
     read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FeedbackCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "prep.context_processors.navigation",
+                "mentoring.context_processors.feedback",
             ],
         },
     },

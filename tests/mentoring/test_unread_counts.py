@@ -1,0 +1,56 @@
+"""The unread-feedback counts behind the navigation badges."""
+
+from django.utils import timezone
+
+from mentoring.context_processors import unread_feedback_for
+from tests.factories import (
+    AssignmentFactory,
+    FeedbackCommentFactory,
+    MentorshipFactory,
+    PracticeSessionFactory,
+    SessionItemFactory,
+)
+
+
+def _assigned_item(mentor, candidate):
+    assignment = AssignmentFactory(mentor=mentor, candidate=candidate)
+    session = PracticeSessionFactory(user=candidate, assignment=assignment)
+    return SessionItemFactory(session=session, answered_at=timezone.now())
+
+
+def test_it_counts_the_mentors_comments_for_the_candidate(mentorship, mentor, candidate):
+    item = _assigned_item(mentor, candidate)
+    FeedbackCommentFactory(item=item, author=mentor)
+    FeedbackCommentFactory(item=item, author=mentor, read_at=timezone.now())
+    FeedbackCommentFactory(item=item, author=candidate)
+
+    assert unread_feedback_for(candidate).as_candidate == 1
+    assert unread_feedback_for(candidate).as_mentor == 0
+    assert unread_feedback_for(mentor).as_mentor == 1
+    assert unread_feedback_for(mentor).as_candidate == 0
+
+
+def test_it_forgets_a_mentors_threads_once_the_mentorship_ends(mentorship, mentor, candidate):
+    item = _assigned_item(mentor, candidate)
+    FeedbackCommentFactory(item=item, author=candidate)
+    mentorship.delete()
+
+    assert unread_feedback_for(mentor).total == 0
+
+
+def test_it_ignores_other_peoples_threads(mentor, candidate, other_candidate):
+    MentorshipFactory(mentor=mentor, candidate=other_candidate)
+    item = _assigned_item(mentor, other_candidate)
+    FeedbackCommentFactory(item=item, author=mentor)
+
+    assert unread_feedback_for(candidate).total == 0
+
+
+def test_the_navigation_costs_one_query(candidate_client, django_assert_num_queries, candidate):
+    from mentoring.context_processors import feedback
+
+    request = type("R", (), {"user": candidate})()
+    context = feedback(request)
+    with django_assert_num_queries(1):
+        assert context["feedback_unread"].as_candidate == 0
+        assert context["feedback_unread"].as_mentor == 0
