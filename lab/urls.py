@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lab import views
 
 app_name = "lab"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("n-plus-one/", views.n_plus_one, name="n_plus_one"),
+]
