@@ -1,0 +1,34 @@
+"""Screenshots of the main screens for the README, taken during the browser tests.
+
+Only with SCREENSHOTS=1 in the environment (`make screenshots`), so that an ordinary test run
+never rewrites the tracked files in docs/screenshots/. Each screen is saved twice: desktop
+(1280 wide) and phone (390 wide); `dark=True` adds a dark-scheme desktop shot.
+"""
+
+import os
+from pathlib import Path
+
+SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshots_wanted() -> bool:
+    return os.environ.get("SCREENSHOTS", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def shoot(page, name: str, *, dark: bool = False, full_page: bool = True) -> None:
+    """Save `name`-desktop.png and `name`-phone.png (and `name`-dark.png) of the page as it is."""
+    if not screenshots_wanted():
+        return
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    # No blinking caret or half-finished transition in the pictures.
+    options = {"animations": "disabled", "caret": "hide", "full_page": full_page}
+    page.screenshot(path=SCREENSHOTS_DIR / f"{name}-desktop.png", **options)
+    if dark:
+        page.emulate_media(color_scheme="dark")
+        page.screenshot(path=SCREENSHOTS_DIR / f"{name}-dark.png", **options)
+        page.emulate_media(color_scheme="no-override")
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=SCREENSHOTS_DIR / f"{name}-phone.png", **options)
+    page.set_viewport_size(viewport)
