@@ -1,7 +1,13 @@
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from questions.markdown import highlight_code, render_markdown, render_markdown_list
 
 
 class Track(models.Model):
@@ -65,6 +71,52 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Kinds whose questions carry code: coding needs all three fields, practical a snippet.
+CODE_FIELDS = ("starter_code", "solution_code", "test_code")
+MIN_KEY_POINTS = 2
+MIN_CHOICES = 2
+
+# The full-text search configuration. The GIN index in migration 0002 is built on exactly this
+# expression; keep the two in step, or PostgreSQL stops using the index.
+SEARCH_CONFIG = "english"
+
+
+def search_vector() -> SearchVector:
+    """The weighted title + prompt document the bank is searched in (PostgreSQL)."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "prompt", weight="B", config=SEARCH_CONFIG
+    )
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """A prefix query for what a candidate typed ("decor" finds "decorators").
+
+    Returns None when the text holds no searchable word. Words are reduced to letters and digits
+    before they reach to_tsquery, so its syntax cannot be injected.
+    """
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    if not words:
+        return None
+    raw = " & ".join(f"{word}:*" for word in words[:12])
+    return SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+
+
+def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[str]:
+    """What is wrong with a multiple-choice question's choices (empty when they are fine)."""
+    problems = []
+    if len(correct_flags) < MIN_CHOICES:
+        problems.append("A multiple-choice question needs at least two choices.")
+    correct = sum(1 for flag in correct_flags if flag)
+    if correct == 0:
+        problems.append("Mark at least one choice as correct.")
+    elif correct > 1 and not multi_select:
+        problems.append(
+            f"{correct} choices are marked correct, but the question is single-select: "
+            "mark exactly one, or tick “multi select”."
+        )
+    return problems
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -74,6 +126,80 @@ class QuestionQuerySet(models.QuerySet):
 
     def in_review(self):
         return self.filter(status=Status.IN_REVIEW)
+
+    def for_track(self, track):
+        """Questions in a track (a Track or its slug); None or "" means every track."""
+        if not track:
+            return self
+        if isinstance(track, Track):
+            return self.filter(tracks=track)
+        return self.filter(tracks__slug=track)
+
+    def for_topics(self, topics):
+        """Questions in any of the topics (Topic objects or slugs); empty means all."""
+        topics = list(topics or [])
+        if not topics:
+            return self
+        slugs = [t.slug if isinstance(t, Topic) else t for t in topics]
+        return self.filter(topic__slug__in=slugs)
+
+    def of_kinds(self, kinds):
+        kinds = [k for k in (kinds or []) if k]
+        return self.filter(kind__in=kinds) if kinds else self
+
+    def of_difficulty(self, difficulties):
+        """One difficulty ("easy") or several (["easy", "hard"]); empty means all."""
+        if isinstance(difficulties, str):
+            difficulties = [difficulties]
+        difficulties = [d for d in (difficulties or []) if d]
+        return self.filter(difficulty__in=difficulties) if difficulties else self
+
+    def tagged(self, tag):
+        """Questions carrying a tag (a Tag or its slug); None or "" means all."""
+        if not tag:
+            return self
+        if isinstance(tag, Tag):
+            return self.filter(tags=tag)
+        return self.filter(tags__slug=tag)
+
+    def search(self, text: str):
+        """Questions matching the text in title or prompt, best match first.
+
+        PostgreSQL: full-text search over the same expression the GIN index holds, ranked
+        with title matches above prompt matches. Other databases: a case-insensitive match.
+        """
+        text = (text or "").strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            query = search_query(text)
+            if query is None:
+                return self.none()
+            vector = search_vector()
+            return (
+                self.annotate(search_document=vector)
+                .filter(search_document=query)
+                .annotate(search_rank=SearchRank(vector, query))
+                .order_by("-search_rank", "title")
+            )
+        return self.filter(Q(title__icontains=text) | Q(prompt__icontains=text))
+
+    def with_list_data(self):
+        """What a list of questions shows (topic, tags) without a query per row."""
+        return self.select_related("topic").prefetch_related("tags")
+
+    def with_detail_data(self):
+        """Everything the question page shows, in a fixed number of queries."""
+        return self.select_related("topic").prefetch_related(
+            "tags",
+            "tracks",
+            "choices",
+            Prefetch(
+                "follow_ups",
+                queryset=Question.objects.published().select_related("topic"),
+                to_attr="published_follow_ups",
+            ),
+        )
 
 
 class Question(models.Model):
@@ -135,9 +261,84 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("questions:detail", args=[self.slug])
+
     @property
     def key_point_list(self) -> list[str]:
         return [line.strip() for line in self.key_points.splitlines() if line.strip()]
+
+    @property
+    def hint_list(self) -> list[str]:
+        return [line.strip() for line in self.hints.splitlines() if line.strip()]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return self.kind == Kind.MULTIPLE_CHOICE
+
+    @property
+    def has_code(self) -> bool:
+        return any(getattr(self, name).strip() for name in CODE_FIELDS)
+
+    def render(self) -> None:
+        """Render the Markdown and code fields into their *_html twins."""
+        self.prompt_html = render_markdown(self.prompt)
+        self.answer_html = render_markdown(self.answer)
+        self.hints_html = render_markdown_list(self.hint_list)
+        self.starter_code_html = highlight_code(self.starter_code)
+        self.solution_code_html = highlight_code(self.solution_code)
+        self.test_code_html = highlight_code(self.test_code)
+
+    def save(self, *args, **kwargs):
+        self.render()
+        # published_at says when the question (last) went live.
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        elif self.status != Status.PUBLISHED:
+            self.published_at = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "prompt_html",
+                "answer_html",
+                "hints_html",
+                "starter_code_html",
+                "solution_code_html",
+                "test_code_html",
+                "published_at",
+                "updated_at",
+            }
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Rules that hold for one question on its own (choices are checked by the admin
+        formset and the bank loader, which see them before they are saved)."""
+        errors: dict[str, list[str]] = {}
+        if not self.prompt.strip():
+            errors.setdefault("prompt", []).append("Write the question as an interviewer asks it.")
+        if not self.answer.strip():
+            errors.setdefault("answer", []).append("Write the model answer.")
+        if len(self.key_point_list) < MIN_KEY_POINTS:
+            errors.setdefault("key_points", []).append(
+                "Give at least two key points, one per line: what an interviewer listens for."
+            )
+        if self.kind == Kind.CODING:
+            for name in CODE_FIELDS:
+                if not getattr(self, name).strip():
+                    errors.setdefault(name, []).append(
+                        "Coding questions need starter code, a reference solution and tests."
+                    )
+        if self.multi_select and self.kind != Kind.MULTIPLE_CHOICE:
+            errors.setdefault("multi_select", []).append(
+                "Only multiple-choice questions can be multi-select."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Choice(models.Model):
@@ -157,10 +358,23 @@ class Choice(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def save(self, *args, **kwargs):
+        self.text_html = render_markdown(self.text)
+        self.explanation_html = render_markdown(self.explanation)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "text_html", "explanation_html"}
+        super().save(*args, **kwargs)
+
 
 class Visibility(models.TextChoices):
     PRIVATE = "private", "Private"
     PUBLIC = "public", "Public"
+
+
+class QuestionSetQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC)
 
 
 class QuestionSet(models.Model):
@@ -187,6 +401,7 @@ class QuestionSet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = QuestionSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -194,6 +409,9 @@ class QuestionSet(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:set_detail", args=[self.slug])
 
 
 class QuestionSetItem(models.Model):
