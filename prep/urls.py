@@ -15,5 +15,8 @@ urlpatterns = [
     path("lab/", include("lab.urls")),
 ]
 
+# The 500 page, or the 503 page when the error is a database outage (prep.views.server_error).
+handler500 = "prep.views.server_error"
+
 if settings.DEBUG and "debug_toolbar" in settings.INSTALLED_APPS:
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]

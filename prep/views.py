@@ -1,14 +1,17 @@
 import logging
+import sys
 
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from prep.http import HtmxHttpRequest
+from prep.middleware import OUTAGE_ERRORS, database_unavailable_response, log_outage
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +39,17 @@ def healthz(request: HtmxHttpRequest) -> JsonResponse:
         logger.exception("health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request: HtmxHttpRequest) -> HttpResponse:
+    """handler500: the 500 page, or the 503 page when the error is a database outage.
+
+    DatabaseUnavailableMiddleware answers outages raised by views; this catches those raised
+    elsewhere (middleware, saving the session). Django calls it while handling the exception, so
+    sys.exc_info() holds it. Both pages render without the request: no user, no database.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OUTAGE_ERRORS):
+        log_outage(request, exception)
+        return database_unavailable_response()
+    return HttpResponse(render_to_string("500.html"), status=500)
