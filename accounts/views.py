@@ -35,4 +35,7 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "Your profile is saved.")
             return redirect("profile")
         messages.error(request, "Your profile was not saved: please correct the marked fields.")
-    return render(request, "accounts/profile.html", {"form": form, "profile_user": user})
+    # The mentors section (mentoring/_profile_mentors.html): one query.
+    mentorships_received = user.mentorships_received.select_related("mentor").order_by("pk")
+    context = {"form": form, "profile_user": user, "mentorships_received": mentorships_received}
+    return render(request, "accounts/profile.html", context)
