@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm, SignUpForm
 from accounts.models import User
+from accounts.throttling import record_rejected_signup, signup_is_throttled
 from prep.http import AuthedHttpRequest, HtmxHttpRequest
 
 
@@ -14,12 +15,17 @@ from prep.http import AuthedHttpRequest, HtmxHttpRequest
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and signup_is_throttled(request):
+        # Sign-up must say when an address is taken; this keeps anyone from asking too often.
+        return render(request, "accounts/signup_throttled.html", status=429)
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
-        messages.success(request, f"Welcome to Prep, {user.username}. Let's practise.")
-        return redirect("home")
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
+            messages.success(request, f"Welcome to Prep, {user.username}. Let's practise.")
+            return redirect("home")
+        record_rejected_signup(request)
     return render(request, "accounts/signup.html", {"form": form})
 
 

@@ -210,6 +210,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: say how many proxies to trust, so that
+# lock-outs (and the sign-up throttle) key on the visitor's address, not on everyone's.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 
 LOGGING = {
     "version": 1,

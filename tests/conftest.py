@@ -5,6 +5,16 @@ import pytest
 from tests.factories import EditorFactory, MentorFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def candidate(db):
     return UserFactory(username="casey", email="casey@example.com")
