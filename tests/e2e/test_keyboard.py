@@ -1,0 +1,105 @@
+"""Every action is reachable with the Tab key, and the focused element always shows a ring."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+FOCUSED = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const style = getComputedStyle(element);
+  return {
+    name: (element.getAttribute("aria-label") || element.innerText || element.value || element.id
+           || element.tagName).trim().replace(/\\s+/g, " ").slice(0, 60),
+    tag: element.tagName,
+    focusVisible: element.matches(":focus-visible"),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: parseFloat(style.outlineWidth),
+    outlineColor: style.outlineColor,
+  };
+}"""
+
+
+def focused(page) -> dict | None:
+    return page.evaluate(FOCUSED)
+
+
+def assert_ring(element: dict) -> None:
+    assert element["focusVisible"], f"{element['name']} has focus but not :focus-visible"
+    assert element["outlineStyle"] != "none" and element["outlineWidth"] >= 2, (
+        f"{element['tag']} {element['name']!r} shows no focus ring: "
+        f"outline {element['outlineStyle']} {element['outlineWidth']}px"
+    )
+
+
+def tab_through(page, *, limit: int = 60) -> list[dict]:
+    """Press Tab until the focus leaves the page or comes back round; the elements visited."""
+    visited: list[dict] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        if element is None or (visited and element == visited[0]):
+            break
+        assert_ring(element)
+        visited.append(element)
+    return visited
+
+
+def tab_to(page, name: str | re.Pattern, *, limit: int = 40) -> dict:
+    """Press Tab until the element called `name` has the focus; fail if it never does."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        if element is None:
+            continue
+        seen.append(element["name"])
+        matches = re.search(name, element["name"]) if isinstance(name, re.Pattern) else None
+        if element["name"] == name or matches:
+            assert_ring(element)
+            return element
+    raise AssertionError(f"Tab never reached {name!r}; it visited: {seen}")
+
+
+def test_every_link_on_the_landing_page_is_reached_with_tab_and_shows_a_ring(page):
+    page.goto("/")
+
+    visited = [element["name"] for element in tab_through(page)]
+
+    assert visited[0] == "Skip to content"
+    assert visited[1].endswith("Prep")  # the brand link home
+    for name in ("Questions", "Log in", "Sign up", "Start practising, free", "Status"):
+        assert name in visited, f"{name!r} is not reachable with Tab: {visited}"
+
+
+def test_the_skip_link_moves_the_focus_to_the_main_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_a_study_card_is_used_with_tab_and_enter_alone(page, log_in):
+    for n in range(2):
+        QuestionFactory(title=f"Keyboard question {n}", answer="The keyboard model answer.")
+    log_in(page.context, UserFactory(username="kim"))
+    page.goto("/practice/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_label("Number of questions").press("Enter")
+    expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+
+    tab_to(page, re.compile(r"^Show answer"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Model answer")).to_be_visible()
+
+    tab_to(page, re.compile(r"^Good"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#session-card")).to_contain_text("Question 2 of 2")
+    # After the swap the focus is on the new card's heading, not lost at the top of the page.
+    expect(page.locator("#card-title")).to_be_focused()
