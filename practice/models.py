@@ -1,8 +1,10 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from questions.models import Choice, Question, QuestionSet
+from questions.models import Choice, Question, QuestionSet, Status
 
 
 class Mode(models.TextChoices):
@@ -20,6 +22,25 @@ class Rating(models.IntegerChoices):
     HARD = 2, "Hard"
     GOOD = 3, "Good"
     EASY = 4, "Easy"
+
+
+# The modes whose items are drawn from the bank (the others come from the candidate's history).
+DRAWN_MODES = (Mode.STUDY, Mode.QUIZ, Mode.MOCK)
+
+# A mock answer sent within this long after the deadline is still accepted: it was typed in time
+# and is only in flight (or sent by the countdown itself as the clock ran out).
+MOCK_GRACE = timedelta(seconds=30)
+
+
+class PracticeSessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def unfinished(self):
+        return self.filter(finished_at__isnull=True)
+
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
 
 
 class PracticeSession(models.Model):
@@ -48,6 +69,12 @@ class PracticeSession(models.Model):
     item_count = models.PositiveSmallIntegerField(default=0)
     answered_count = models.PositiveSmallIntegerField(default=0)
     score = models.FloatField(null=True, blank=True, help_text="0–1, set when finished.")
+    # Mock interviews: when the candidate stopped answering early ("End the interview now").
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When the last answer came in; an answer's time_spent counts from here.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PracticeSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -62,6 +89,56 @@ class PracticeSession(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def is_mock(self) -> bool:
+        return self.mode == Mode.MOCK
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When a timed mock interview stops taking answers; None when there is no limit."""
+        if not self.is_mock or not self.time_limit_minutes:
+            return None
+        return self.started_at + timedelta(minutes=self.time_limit_minutes)
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        deadline = self.deadline
+        return deadline is not None and now > deadline
+
+    def accepts_answers(self, now: datetime) -> bool:
+        """Whether an answer sent at `now` may still be recorded."""
+        if self.is_finished or self.closed_at is not None:
+            return False
+        deadline = self.deadline
+        return deadline is None or now <= deadline + MOCK_GRACE
+
+    def is_awaiting_assessment(self, now: datetime) -> bool:
+        """A mock interview whose answering is over but whose answers are not yet scored."""
+        if not self.is_mock or self.is_finished:
+            return False
+        return (
+            self.closed_at is not None
+            or self.is_past_deadline(now)
+            or self.answered_count >= self.item_count
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.item_count:
+            return 0
+        return round(100 * self.answered_count / self.item_count)
+
+    @property
+    def score_percent(self) -> int | None:
+        return None if self.score is None else round(100 * self.score)
+
+
+class SessionItemQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(answered_at__isnull=False)
+
+    def for_user(self, user):
+        return self.filter(session__user=user)
 
 
 class SessionItem(models.Model):
@@ -81,6 +158,8 @@ class SessionItem(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     time_spent = models.DurationField(null=True, blank=True)
 
+    objects = SessionItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["session", "position"]
         constraints = [
@@ -98,6 +177,15 @@ class SessionItem(models.Model):
     def is_answered(self) -> bool:
         return self.answered_at is not None
 
+    @property
+    def is_revealed(self) -> bool:
+        return self.revealed_at is not None
+
+    @property
+    def was_missed(self) -> bool:
+        """Answered wrong, or graded Again: what "Practise mistakes" offers again."""
+        return self.is_correct is False or self.rating == Rating.AGAIN
+
 
 class CardState(models.IntegerChoices):
     """fsrs.State values."""
@@ -105,6 +193,24 @@ class CardState(models.IntegerChoices):
     LEARNING = 1, "Learning"
     REVIEW = 2, "Review"
     RELEARNING = 3, "Relearning"
+
+
+class ReviewCardQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def published(self):
+        return self.filter(question__status=Status.PUBLISHED)
+
+    def due_by(self, when: datetime):
+        return self.filter(due__lte=when)
+
+    def leeches(self):
+        return self.filter(is_leech=True)
+
+    def last_missed(self):
+        """Cards whose last answer was wrong or graded Again."""
+        return self.filter(last_rating=Rating.AGAIN)
 
 
 class ReviewCard(models.Model):
@@ -126,6 +232,8 @@ class ReviewCard(models.Model):
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
     is_leech = models.BooleanField(default=False)
+
+    objects = ReviewCardQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -2,4 +2,130 @@
 // No inline scripts anywhere: the Content-Security-Policy forbids them.
 (function () {
   "use strict";
+
+  // --- Practice keyboard shortcuts -------------------------------------------------------------
+  // Elements in the session card declare their key with data-shortcut (" " for Space, "1"–"9",
+  // "Enter"); pressing it clicks them. Never while the focus is in a text field, and never with
+  // a modifier key, so typing an answer or using browser shortcuts is untouched.
+
+  function isTextField(element) {
+    if (!element || element === document.body) return false;
+    if (element.isContentEditable) return true;
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    var type = (element.getAttribute("type") || "text").toLowerCase();
+    return ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].indexOf(type) === -1;
+  }
+
+  function isActivatable(element) {
+    // Space and Enter already activate a focused button, link or choice: leave them alone.
+    if (!element) return false;
+    var tag = element.tagName;
+    return tag === "BUTTON" || tag === "A" || tag === "SUMMARY" ||
+      (tag === "INPUT" && /^(checkbox|radio|button|submit)$/i.test(element.type));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    var card = document.getElementById("session-card");
+    if (!card || isTextField(event.target)) return;
+    var key = event.key === "Spacebar" ? " " : event.key;
+    if ((key === " " || key === "Enter") && isActivatable(event.target)) return;
+    var target = null;
+    var candidates = card.querySelectorAll("[data-shortcut]");
+    for (var i = 0; i < candidates.length; i++) {
+      if (candidates[i].getAttribute("data-shortcut") === key && !candidates[i].disabled) {
+        target = candidates[i];
+        break;
+      }
+    }
+    if (!target) return;
+    event.preventDefault();
+    target.click();
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) in an answer box sends its form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var field = event.target;
+    if (!field || field.tagName !== "TEXTAREA" || !field.form) return;
+    event.preventDefault();
+    if (field.form.requestSubmit) field.form.requestSubmit();
+    else field.form.submit();
+  });
+
+  // --- Announcements for screen readers after htmx swaps ---------------------------------------
+
+  function announce(text) {
+    var status = document.getElementById("practice-status");
+    if (!status || !text) return;
+    status.textContent = "";
+    // A fresh text node after a tick, so that repeating the same words is announced again.
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  var lastCard = document.getElementById("session-card");
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var card = document.getElementById("session-card");
+    if (!card || card === lastCard) return;
+    lastCard = card;
+    announce(card.getAttribute("data-announce"));
+    // The button that was pressed is gone: put the focus on the new card's heading (or the
+    // card), so that keyboard users carry on from the right place.
+    var heading = card.querySelector("h2[tabindex='-1']");
+    (heading || card).focus({ preventScroll: true });
+    if (card.getBoundingClientRect().top < 0) card.scrollIntoView({ block: "start" });
+  });
+
+  // --- Mock interview countdown -----------------------------------------------------------------
+  // The server renders the deadline and the seconds left (data-seconds-left: counting from it
+  // rather than from the deadline keeps a wrong clock on this computer out of the sums); this
+  // ticks every second, announces the last minutes, and at zero sends the answer being typed
+  // once (the server accepts it for a few seconds after the limit, and refuses anything later).
+
+  var warned = {};
+  var sentOnTimeout = false;
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  function tick() {
+    var clocks = document.querySelectorAll("[data-seconds-left]");
+    for (var i = 0; i < clocks.length; i++) {
+      var clock = clocks[i];
+      if (clock.prepDeadline === undefined) {
+        var seconds = parseInt(clock.getAttribute("data-seconds-left"), 10);
+        if (isNaN(seconds)) continue;
+        clock.prepDeadline = Date.now() + seconds * 1000;
+      }
+      var left = Math.max(0, Math.ceil((clock.prepDeadline - Date.now()) / 1000));
+      var hours = Math.floor(left / 3600);
+      var minutes = Math.floor((left % 3600) / 60);
+      clock.textContent = (hours ? hours + ":" + pad(minutes) : minutes) + ":" + pad(left % 60);
+      clock.setAttribute("datetime", "PT" + left + "S");
+      var container = clock.closest(".countdown");
+      if (container) container.classList.toggle("countdown-low", left <= 300);
+      [300, 60].forEach(function (mark) {
+        if (left <= mark && left > mark - 5 && !warned[mark]) {
+          warned[mark] = true;
+          announce((mark / 60) + (mark === 60 ? " minute" : " minutes") + " left.");
+        }
+      });
+      if (left === 0 && !sentOnTimeout) {
+        sentOnTimeout = true;
+        announce("Time is up.");
+        var form = document.querySelector("form[data-submit-on-timeout]");
+        if (form) {
+          if (form.requestSubmit) form.requestSubmit();
+          else form.submit();
+        }
+      }
+    }
+  }
+
+  if (document.getElementById("session-card")) {
+    tick();
+    window.setInterval(tick, 1000);
+  }
 })();

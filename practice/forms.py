@@ -1,0 +1,139 @@
+from django import forms
+
+from practice.draw import MOCK_KINDS
+from practice.models import Mode, Rating
+from practice.services import MAX_COUNT, PracticeRequest
+from questions.models import Difficulty, Kind, Topic, Track
+
+MAX_RESPONSE = 20_000
+DEFAULT_MOCK_MINUTES = 45
+
+
+class StartForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=Mode.choices, initial=Mode.STUDY, widget=forms.RadioSelect, label="Mode"
+    )
+    track = forms.ModelChoiceField(
+        queryset=Track.objects.all(), required=False, empty_label="Any track"
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for every topic.",
+    )
+    difficulty = forms.ChoiceField(
+        choices=[("", "Any difficulty"), *Difficulty.choices], required=False
+    )
+    kinds = forms.MultipleChoiceField(
+        choices=Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for every kind.",
+    )
+    count = forms.IntegerField(
+        label="Number of questions",
+        min_value=1,
+        max_value=MAX_COUNT,
+        initial=10,
+        help_text=f"From 1 to {MAX_COUNT}.",
+    )
+    time_limit_minutes = forms.IntegerField(
+        label="Mock interview length (minutes)",
+        min_value=5,
+        max_value=180,
+        initial=DEFAULT_MOCK_MINUTES,
+        required=False,
+        help_text="Mock interviews only: from 5 to 180 minutes.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        mode = cleaned.get("mode")
+        kinds = set(cleaned.get("kinds") or ())
+        if mode == Mode.QUIZ and kinds and Kind.MULTIPLE_CHOICE not in kinds:
+            self.add_error(
+                "kinds", "A quiz asks multiple-choice questions: tick Multiple choice or none."
+            )
+        if mode == Mode.MOCK:
+            if kinds and not kinds & set(MOCK_KINDS):
+                self.add_error(
+                    "kinds", "A mock interview has no multiple-choice questions: tick other kinds."
+                )
+            if (
+                cleaned.get("time_limit_minutes") is None
+                and "time_limit_minutes" not in self.errors
+            ):
+                cleaned["time_limit_minutes"] = DEFAULT_MOCK_MINUTES
+        return cleaned
+
+    def practice_request(self) -> PracticeRequest:
+        data = self.cleaned_data
+        return PracticeRequest(
+            mode=data["mode"],
+            track=data.get("track"),
+            topics=list(data.get("topics") or ()),
+            difficulty=data.get("difficulty") or "",
+            kinds=list(data.get("kinds") or ()),
+            count=data["count"],
+            time_limit_minutes=data.get("time_limit_minutes"),
+        )
+
+
+class RevealForm(forms.Form):
+    response = forms.CharField(
+        label="Your answer (optional)",
+        required=False,
+        max_length=MAX_RESPONSE,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class GradeForm(forms.Form):
+    rating = forms.TypedChoiceField(choices=Rating.choices, coerce=int)
+    response = forms.CharField(required=False, max_length=MAX_RESPONSE, strip=True)
+
+
+class MockAnswerForm(forms.Form):
+    response = forms.CharField(
+        label="Your answer",
+        required=False,
+        max_length=MAX_RESPONSE,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+
+class QuizForm(forms.Form):
+    """The choices of one multiple-choice question: radios, or checkboxes for multi-select."""
+
+    def __init__(self, *args, question, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(choice.pk, choice.pk) for choice in question.choices.all()]
+        if question.multi_select:
+            self.fields["choices"] = forms.TypedMultipleChoiceField(
+                choices=choices,
+                coerce=int,
+                error_messages={"required": "Tick at least one answer, then Check."},
+            )
+        else:
+            self.fields["choices"] = forms.TypedChoiceField(
+                choices=choices,
+                coerce=int,
+                error_messages={"required": "Pick an answer, then Check."},
+            )
+
+    def chosen_ids(self) -> list[int]:
+        value = self.cleaned_data["choices"]
+        return value if isinstance(value, list) else [value]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="My notes",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Private: only you see these. Save an empty note to delete it.",
+    )

@@ -1,0 +1,235 @@
+"""What the dashboard shows, computed with a fixed number of queries.
+
+Counts and per-day and per-topic aggregates come from the database (values + Count); the only
+Python loops run over rows already fetched (predicted recall needs the FSRS formula per card).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+
+from practice import charts
+from practice.models import CardState, ReviewCard, SessionItem
+from practice.scheduling import retrievability, scheduler_for
+from practice.services import start_of_day, zone_of
+from questions.models import Question
+
+STUDY_NEXT = 3  # topics suggested in the readiness panel
+
+
+def activity_by_day(user, *, since: date, now: datetime) -> dict[date, int]:
+    """Answers per day in the candidate's time zone, from `since` to today (one query)."""
+    zone = zone_of(user)
+    start = datetime.combine(since, datetime.min.time(), tzinfo=zone)
+    rows = (
+        SessionItem.objects.for_user(user)
+        .filter(answered_at__gte=start, answered_at__lte=now)
+        .annotate(day=TruncDate("answered_at", tzinfo=zone))
+        .values("day")
+        .annotate(answers=Count("pk"))
+        .order_by("day")
+    )
+    return {row["day"]: row["answers"] for row in rows}
+
+
+def current_streak(active_days: Iterable[date], *, today: date) -> int:
+    """Consecutive days with at least one answer, ending today, or yesterday if today has
+    none yet (the streak is still alive until the day ends). The dashboard passes the
+    heatmap's year of days, so a streak longer than that shows as that year."""
+    days = set(active_days)
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    topic_id: int
+    name: str
+    total: int
+    learnt: int
+    studied: int
+
+    @property
+    def mastery(self) -> float:
+        return self.learnt / self.total if self.total else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.studied / self.total if self.total else 0.0
+
+
+def topic_progress(user) -> list[TopicProgress]:
+    """Per topic with published questions: how many there are, how many the candidate has
+    studied (has a card for) and learnt (card in the Review state). One grouped query."""
+    cards = ReviewCard.objects.filter(user=user, question=OuterRef("pk"))
+    rows = (
+        Question.objects.published()
+        .values("topic_id", "topic__name", "topic__position")
+        .annotate(
+            total=Count("pk"),
+            studied=Count("pk", filter=Q(Exists(cards))),
+            learnt=Count("pk", filter=Q(Exists(cards.filter(state=CardState.REVIEW)))),
+        )
+        .order_by("topic__position", "topic__name")
+    )
+    return [
+        TopicProgress(
+            topic_id=row["topic_id"],
+            name=row["topic__name"],
+            total=row["total"],
+            learnt=row["learnt"],
+            studied=row["studied"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TopicReadiness:
+    topic_id: int
+    name: str
+    studied: int
+    total: int
+    recall: float | None  # mean predicted recall of the studied questions; None: none studied
+
+    @property
+    def readiness(self) -> float:
+        """Expected share of the topic's questions recalled on the day (unstudied: 0)."""
+        return (self.recall or 0.0) * (self.studied / self.total if self.total else 0.0)
+
+    @property
+    def recall_percent(self) -> int | None:
+        return None if self.recall is None else round(100 * self.recall)
+
+    @property
+    def readiness_percent(self) -> int:
+        return round(100 * self.readiness)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    interview_date: date
+    days_left: int
+    topics: list[TopicReadiness]
+    study_next: list[TopicReadiness]
+    overall_percent: int
+
+
+def readiness(user, progress: list[TopicProgress], *, now: datetime) -> Readiness | None:
+    """Predicted recall per topic on the interview date (FSRS retrievability then).
+
+    None when the candidate has not set an interview date. One query (their cards)."""
+    if user.interview_date is None:
+        return None
+    zone = zone_of(user)
+    today = now.astimezone(zone).date()
+    # Predict for the morning of the interview, in the candidate's time zone.
+    at = datetime.combine(max(user.interview_date, today), datetime.min.time(), tzinfo=zone)
+    at = max(at.replace(hour=9), now)
+    scheduler = scheduler_for(user)
+    recalls: dict[int, list[float]] = defaultdict(list)
+    rows = (
+        ReviewCard.objects.for_user(user)
+        .published()
+        .values_list("question__topic_id", "stability", "last_review")
+    )
+    for topic_id, stability, last_review in rows:
+        recalls[topic_id].append(
+            retrievability(stability=stability, last_review=last_review, at=at, scheduler=scheduler)
+        )
+    topics = [
+        TopicReadiness(
+            topic_id=p.topic_id,
+            name=p.name,
+            studied=len(recalls[p.topic_id]),
+            total=p.total,
+            recall=(
+                sum(recalls[p.topic_id]) / len(recalls[p.topic_id]) if recalls[p.topic_id] else None
+            ),
+        )
+        for p in progress
+    ]
+    total = sum(t.total for t in topics)
+    overall = sum(t.readiness * t.total for t in topics) / total if total else 0.0
+    return Readiness(
+        interview_date=user.interview_date,
+        days_left=(user.interview_date - today).days,
+        topics=topics,
+        study_next=sorted(topics, key=lambda t: (t.readiness, t.name))[:STUDY_NEXT],
+        overall_percent=round(100 * overall),
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    due_today: int
+    new_available: int
+    streak: int
+    answered_today: int
+    daily_goal: int
+    heatmap: charts.Heatmap
+    progress: list[TopicProgress]
+    mastery_chart: charts.BarChart
+    readiness: Readiness | None
+
+    @property
+    def goal_percent(self) -> int:
+        return min(100, round(100 * self.answered_today / max(self.daily_goal, 1)))
+
+    @property
+    def goal_met(self) -> bool:
+        return self.answered_today >= self.daily_goal
+
+
+def dashboard_for(user, *, now: datetime) -> Dashboard:
+    """Everything on the dashboard but the lists (sessions, leeches): five queries."""
+    today = now.astimezone(zone_of(user)).date()
+    end_of_today = start_of_day(user, now) + timedelta(days=1)
+    # 1. due today (by the end of the candidate's day)
+    due_today = ReviewCard.objects.for_user(user).published().due_by(end_of_today).count()
+    # 2. new: published questions without a card
+    new_available = (
+        Question.objects.published()
+        .exclude(Exists(ReviewCard.objects.filter(user=user, question=OuterRef("pk"))))
+        .count()
+    )
+    # 3. answers per day over the heatmap's year
+    first_day = today - timedelta(days=today.weekday()) - timedelta(weeks=charts.WEEKS - 1)
+    counts = activity_by_day(user, since=first_day, now=now)
+    # 4. per-topic progress; 5. the cards, for readiness (only with an interview date)
+    progress = topic_progress(user)
+    return Dashboard(
+        due_today=due_today,
+        new_available=new_available,
+        streak=current_streak(counts, today=today),
+        answered_today=counts.get(today, 0),
+        daily_goal=user.daily_goal,
+        heatmap=charts.heatmap(counts, today=today, daily_goal=user.daily_goal),
+        progress=progress,
+        mastery_chart=mastery_chart(progress),
+        readiness=readiness(user, progress, now=now),
+    )
+
+
+def mastery_chart(progress: list[TopicProgress]) -> charts.BarChart:
+    return charts.bar_chart(
+        [
+            (
+                p.name,
+                p.mastery,
+                f"{p.name}: {p.learnt} of {p.total} questions learnt "
+                f"({round(100 * p.mastery)}%), {p.studied} studied",
+            )
+            for p in progress
+        ]
+    )

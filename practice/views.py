@@ -1,0 +1,539 @@
+"""Practice pages. Each works with plain forms and redirects; with htmx only the card (and its
+progress bar) is swapped, from the same URLs."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from practice import draw, services, stats
+from practice.forms import GradeForm, MockAnswerForm, NoteForm, QuizForm, RevealForm, StartForm
+from practice.models import Bookmark, Mode, Note, PracticeSession, ReviewCard, SessionItem
+from practice.services import NothingToPractise, Outcome
+from prep.http import AuthedHttpRequest
+from questions.models import Kind, Question, Status
+
+STAGE_NAMES = ("Coding and practical", "Concepts", "System design", "Behavioural")
+RECENT_SESSIONS = 10
+DASHBOARD_SESSIONS = 5
+DASHBOARD_LEECHES = 10
+
+NOTICES = {
+    Outcome.ALREADY_ANSWERED: "That answer was already recorded: nothing changed.",
+}
+FINISHED_NOTICE = "This session is finished, so it can no longer change."
+TIME_UP_NOTICE = "Time is up: answers after the time limit are not accepted."
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _get_session_for(user, pk: int) -> PracticeSession:
+    """The user's own session, or 404 (another user's session does not exist for them)."""
+    session = get_object_or_404(PracticeSession, pk=pk, user=user)
+    session.user = user  # the same row: saves a query wherever the session needs its user
+    return session
+
+
+def _items_with_question():
+    return SessionItem.objects.select_related("question__topic").prefetch_related(
+        "question__choices", "selected_choices"
+    )
+
+
+def _get_item_for(session: PracticeSession, item_pk, *, with_choices: bool = False) -> SessionItem:
+    """An item of this session (with its question; with_choices: and the choices to show), or
+    404."""
+    try:
+        item_pk = int(item_pk)
+    except (TypeError, ValueError):
+        raise Http404("No such question in this session.") from None
+    items = (
+        _items_with_question()
+        if with_choices
+        else SessionItem.objects.select_related("question__topic")
+    )
+    item = get_object_or_404(items, pk=item_pk, session=session)
+    item.session = session
+    return item
+
+
+def _current_item(session: PracticeSession) -> SessionItem | None:
+    """The first unanswered question, or None."""
+    item = _items_with_question().filter(session=session, answered_at__isnull=True).first()
+    if item is not None:
+        item.session = session
+    return item
+
+
+def _closed_notice(session: PracticeSession) -> str:
+    return FINISHED_NOTICE if session.is_finished else TIME_UP_NOTICE
+
+
+def _rng() -> random.Random:
+    """The draw's random source: seeded from settings.PRACTICE_DRAW_SEED when set (tests)."""
+    return random.Random(getattr(settings, "PRACTICE_DRAW_SEED", None))
+
+
+def _card_context(
+    session: PracticeSession,
+    *,
+    now: datetime,
+    item: SessionItem | None = None,
+    notice: str = "",
+    form=None,
+) -> dict:
+    """What _session_card.html needs: which stage the session is in and its current card.
+
+    With `item`, an answered question is shown with its result (a quiz's marked choices);
+    otherwise the first unanswered question."""
+    context = {"session": session, "notice": notice, "form": form, "item": None}
+    if session.is_mock and not session.is_finished:
+        item = None  # no peeking at an answered question's model answer mid-interview
+    if item is not None and item.is_answered:
+        context.update(item=item, stage="result")
+    elif session.is_finished:
+        context["stage"] = "finished"
+    elif session.is_awaiting_assessment(now):
+        context["stage"] = "assess"
+        context["items"] = list(
+            SessionItem.objects.filter(session=session).select_related("question__topic")
+        )
+    else:
+        item = item if item is not None else _current_item(session)
+        if item is None:
+            context["stage"] = "finished"
+        elif session.is_mock:
+            context.update(item=item, stage="mock")
+        elif item.question.kind == Kind.MULTIPLE_CHOICE:
+            context.update(item=item, stage="quiz")
+        else:
+            context.update(item=item, stage="study")
+    current = context["item"]
+    context["position"] = current.position if current else session.item_count
+    if current is not None and context["stage"] != "mock":
+        context["key_points"] = current.question.key_point_list
+    if context["stage"] == "result":
+        context["selected_ids"] = {choice.pk for choice in current.selected_choices.all()}
+    if context["stage"] == "mock":
+        stage = draw.STAGE_OF_KIND.get(current.question.kind)
+        context["stage_name"] = STAGE_NAMES[stage] if stage is not None else "Question"
+        deadline = session.deadline
+        if deadline is not None:
+            seconds = max(0, (deadline - now).total_seconds())
+            context.update(
+                deadline=deadline, seconds_left=int(seconds), minutes_left=math.ceil(seconds / 60)
+            )
+    return context
+
+
+def _render_card(request: AuthedHttpRequest, session: PracticeSession, **kwargs) -> HttpResponse:
+    """The card fragment for htmx, the whole session page otherwise."""
+    status = kwargs.pop("status", 200)
+    context = _card_context(session, now=timezone.now(), **kwargs)
+    template = "practice/_session_card.html" if request.htmx else "practice/session.html"
+    return render(request, template, context, status=status)
+
+
+def _after_answer(
+    request: AuthedHttpRequest,
+    session: PracticeSession,
+    *,
+    notice: str = "",
+    show_item: SessionItem | None = None,
+) -> HttpResponse:
+    """Where a POST on a session leads: the next card, the item's result, or the summary."""
+    show_result = show_item is not None and show_item.is_answered
+    if session.is_finished and not show_result:
+        if notice:
+            messages.info(request, notice)
+        url = reverse("practice:summary", args=[session.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return _render_card(request, session, notice=notice, item=show_item)
+    if notice:
+        messages.info(request, notice)
+    url = reverse("practice:session", args=[session.pk])
+    if show_result:
+        url += f"?item={show_item.pk}"
+    return redirect(url)
+
+
+def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _published_question(slug: str) -> Question:
+    return get_object_or_404(Question.objects.published().select_related("topic"), slug=slug)
+
+
+def _recent_sessions(user, limit: int):
+    return PracticeSession.objects.for_user(user).select_related("assignment")[:limit]
+
+
+# --- starting ------------------------------------------------------------------------------------
+
+
+def _initial_from_query(request: AuthedHttpRequest) -> dict:
+    """Links such as /practice/?mode=review&topics=3 preselect the form."""
+    initial = {"track": request.user.target_track_id}
+    if request.GET.get("mode") in Mode.values:
+        initial["mode"] = request.GET["mode"]
+    topics = [value for value in request.GET.getlist("topics") if value.isdigit()]
+    if topics:
+        initial["topics"] = topics
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: AuthedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = StartForm(request.POST)
+        if form.is_valid():
+            try:
+                session = services.start_practice(
+                    user=request.user, request=form.practice_request(), rng=_rng()
+                )
+            except NothingToPractise as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("practice:session", pk=session.pk)
+    else:
+        form = StartForm(initial=_initial_from_query(request))
+    return render(
+        request,
+        "practice/start.html",
+        {"form": form, "recent_sessions": _recent_sessions(request.user, RECENT_SESSIONS)},
+    )
+
+
+def _start_response(request: AuthedHttpRequest, session: PracticeSession) -> HttpResponse:
+    url = reverse("practice:session", args=[session.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def practise_question(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """ "Practise this" on a question page: a one-question study session."""
+    question = _published_question(slug)
+    session = services.start_session_with_questions(
+        user=request.user, mode=Mode.STUDY, questions=[question], filters={"question": slug}
+    )
+    return _start_response(request, session)
+
+
+@login_required
+@require_POST
+def practise_mistakes(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request.user, pk)
+    try:
+        new_session = services.practise_mistakes_from(session=session)
+    except NothingToPractise as error:
+        messages.info(request, str(error))
+        return redirect("practice:summary", pk=session.pk)
+    return _start_response(request, new_session)
+
+
+# --- the session page and its answers ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request.user, pk)
+    item = (
+        _get_item_for(session, request.GET["item"], with_choices=True)
+        if "item" in request.GET
+        else None
+    )
+    return _render_card(request, session, item=item)
+
+
+def _refuse(request: AuthedHttpRequest, session: PracticeSession, message: str) -> HttpResponse:
+    """An action that does not fit the question (say, grading a multiple-choice one)."""
+    return _after_answer(request, session, notice=message)
+
+
+@login_required
+@require_POST
+def reveal(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    session = _get_session_for(request.user, pk)
+    item = _get_item_for(session, item_pk)
+    if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
+        return _refuse(request, session, "This question has no Show answer step.")
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, session, item=item, form=form)
+    if not services.reveal_item(item=item, response=form.cleaned_data["response"]):
+        return _after_answer(
+            request, session, notice=_closed_notice(session) if session.is_finished else ""
+        )
+    return _after_answer(request, session)
+
+
+@login_required
+@require_POST
+def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Again / Hard / Good / Easy: record the grade, update the schedule, show the next card."""
+    session = _get_session_for(request.user, pk)
+    item = _get_item_for(session, item_pk)
+    if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
+        return _refuse(request, session, "This question is not graded that way.")
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, session, "Choose Again, Hard, Good or Easy.")
+    outcome = services.grade_item(
+        item=item,
+        rating=form.cleaned_data["rating"],
+        response=form.cleaned_data["response"] or None,
+    )
+    notice = _closed_notice(session) if outcome == Outcome.CLOSED else NOTICES.get(outcome, "")
+    return _after_answer(request, session, notice=notice)
+
+
+@login_required
+@require_POST
+def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """A multiple-choice answer: graded on the server, then shown marked right or wrong."""
+    session = _get_session_for(request.user, pk)
+    item = _get_item_for(session, item_pk)
+    if session.is_mock or item.question.kind != Kind.MULTIPLE_CHOICE:
+        return _refuse(request, session, "This question has no choices to check.")
+    if item.is_answered:
+        answered = _get_item_for(session, item.pk, with_choices=True)
+        notice = NOTICES[Outcome.ALREADY_ANSWERED]
+        return _after_answer(request, session, notice=notice, show_item=answered)
+    form = QuizForm(request.POST, question=item.question)
+    if not form.is_valid():
+        return _render_card(request, session, item=item, form=form)
+    outcome = services.check_item(item=item, choice_ids=form.chosen_ids())
+    if outcome == Outcome.CLOSED:
+        return _after_answer(request, session, notice=_closed_notice(session))
+    answered = _get_item_for(session, item.pk, with_choices=True)
+    notice = NOTICES.get(outcome, "")
+    return _after_answer(request, session, notice=notice, show_item=answered)
+
+
+@login_required
+@require_POST
+def mock_answer(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """A typed mock-interview answer; refused after the time limit."""
+    session = _get_session_for(request.user, pk)
+    item = _get_item_for(session, item_pk)
+    if not session.is_mock:
+        return _refuse(request, session, "Only mock interviews take typed answers this way.")
+    form = MockAnswerForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, session, item=item, form=form)
+    outcome = services.answer_mock_item(item=item, response=form.cleaned_data["response"])
+    notice = _closed_notice(session) if outcome == Outcome.CLOSED else NOTICES.get(outcome, "")
+    return _after_answer(request, session, notice=notice)
+
+
+def _covered_points(request: AuthedHttpRequest) -> dict[int, list[int]]:
+    """covered-<item id>=<key point index> pairs from the assessment form; junk is dropped."""
+    covered: dict[int, list[int]] = {}
+    for name in request.POST:
+        prefix, _, item_pk = name.partition("-")
+        if prefix != "covered" or not item_pk.isdigit():
+            continue
+        covered[int(item_pk)] = [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+    return covered
+
+
+@login_required
+@require_POST
+def assess(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The end of a mock interview: the key points the candidate covered score each answer."""
+    session = _get_session_for(request.user, pk)
+    if not session.is_mock:
+        raise Http404("Only mock interviews are assessed.")
+    try:
+        services.assess_mock(session=session, covered=_covered_points(request))
+    except ValueError:
+        return _after_answer(
+            request, session, notice="Answer the questions (or end the interview) first."
+        )
+    return _after_answer(request, session)
+
+
+@login_required
+@require_POST
+def finish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """End the session early: scored on what was answered (a mock moves on to scoring)."""
+    session = _get_session_for(request.user, pk)
+    outcome = services.finish_session(session=session)
+    if outcome == Outcome.CLOSED:
+        messages.info(request, FINISHED_NOTICE)
+    if session.is_finished:
+        url = reverse("practice:summary", args=[session.pk])
+    else:
+        url = reverse("practice:session", args=[session.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    session = _get_session_for(request.user, pk)
+    if session.is_mock and not session.is_finished:
+        # Model answers stay hidden until the interview is scored.
+        return redirect("practice:session", pk=session.pk)
+    items = list(
+        session.items.select_related("question__topic").prefetch_related(
+            "selected_choices", Prefetch("question__choices")
+        )
+    )
+    topics = (
+        session.items.values("question__topic__name", "question__topic__position")
+        .annotate(
+            questions=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            correct=Count("pk", filter=Q(is_correct=True)),
+            score=Avg("score"),
+        )
+        .order_by("question__topic__position", "question__topic__name")
+    )
+    totals = session.items.aggregate(
+        time=Sum("time_spent"), correct=Count("pk", filter=Q(is_correct=True))
+    )
+    return render(
+        request,
+        "practice/summary.html",
+        {
+            "session": session,
+            "items": items,
+            "topics": topics,
+            "time_spent": totals["time"],
+            "correct": totals["correct"],
+            "mistakes": sum(1 for item in items if item.was_missed),
+        },
+    )
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    data = stats.dashboard_for(user, now=timezone.now())
+    leeches = (
+        ReviewCard.objects.for_user(user)
+        .published()
+        .leeches()
+        .select_related("question__topic")
+        .order_by("-lapses", "pk")[:DASHBOARD_LEECHES]
+    )
+    return render(
+        request,
+        "practice/dashboard.html",
+        {
+            "data": data,
+            "recent_sessions": _recent_sessions(user, DASHBOARD_SESSIONS),
+            "leeches": leeches,
+            "leech_lapses": ReviewCard.LEECH_LAPSES,
+        },
+    )
+
+
+# --- bookmarks and notes -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def bookmark(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """Set the bookmark to the state the button asks for (so a double post changes nothing)."""
+    question = _published_question(slug)
+    bookmarked = services.set_bookmark(
+        user=request.user, question=question, bookmarked=request.POST.get("bookmarked") == "1"
+    )
+    if request.htmx:
+        return render(
+            request,
+            "practice/_bookmark_button.html",
+            {"question": question, "is_bookmarked": bookmarked, "next": _safe_next(request, "")},
+        )
+    messages.success(request, "Bookmarked." if bookmarked else "Bookmark removed.")
+    return redirect(_safe_next(request, question.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def note(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    question = _published_question(slug)
+    form = NoteForm(request.POST)
+    saved = None
+    if form.is_valid():
+        saved = services.save_note(
+            user=request.user, question=question, body=form.cleaned_data["body"]
+        )
+        status = "Note saved." if saved else "Note deleted."
+        if not request.htmx:
+            messages.success(request, status)
+            return redirect(_safe_next(request, question.get_absolute_url()))
+        form = NoteForm(initial={"body": saved.body if saved else ""})
+    else:
+        status = ""
+    context = {
+        "question": question,
+        "note_form": form,
+        "note_status": status,
+        "next": _safe_next(request, ""),
+    }
+    if request.htmx:
+        return render(request, "practice/_note_form.html", context)
+    # Without JavaScript, a rejected note comes back on a page of its own, with its message.
+    return render(request, "practice/note.html", context, status=400)
+
+
+@login_required
+@require_GET
+def bookmarks(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    marked = (
+        Bookmark.objects.filter(user=user, question__status=Status.PUBLISHED)
+        .select_related("question__topic")
+        .order_by("-created_at", "-pk")
+    )
+    notes = (
+        Note.objects.filter(user=user, question__status=Status.PUBLISHED)
+        .select_related("question__topic")
+        .order_by("-updated_at", "-pk")
+    )
+    return render(request, "practice/bookmarks.html", {"bookmarks": marked, "notes": notes})
+
+
+@login_required
+@require_POST
+def practise_bookmarks(request: AuthedHttpRequest) -> HttpResponse:
+    try:
+        session = services.practise_bookmarks(user=request.user)
+    except NothingToPractise as error:
+        messages.info(request, str(error))
+        return redirect("practice:bookmarks")
+    return _start_response(request, session)
