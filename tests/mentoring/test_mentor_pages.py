@@ -1,0 +1,247 @@
+"""/mentor/ and the mentee page: what a mentor sees, and what they must not."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from practice.models import CardState
+from tests.factories import (
+    FeedbackCommentFactory,
+    MentorFactory,
+    MentorshipFactory,
+    PracticeSessionFactory,
+    QuestionFactory,
+    ReviewCardFactory,
+    SessionItemFactory,
+    TopicFactory,
+    UserFactory,
+)
+from tests.mentoring.helpers import answered_session, assignment_for
+
+# --- who gets in ---------------------------------------------------------------------------------
+
+
+def test_a_candidate_cannot_reach_the_mentor_pages(candidate_client, mentorship, candidate):
+    for url in (
+        reverse("mentoring:home"),
+        reverse("mentoring:mentee", args=[candidate.pk]),
+        reverse("mentoring:sets"),
+        reverse("mentoring:assign"),
+    ):
+        response = candidate_client.get(url)
+        assert response.status_code == 403, url
+        assert "This area is for mentors" in response.content.decode()
+
+
+def test_a_visitor_is_sent_to_log_in(client):
+    response = client.get(reverse("mentoring:home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_navigation_shows_the_mentor_link_to_mentors_only(mentor_client, client, candidate):
+    assert 'href="/mentor/"' in mentor_client.get(reverse("mentoring:assignments")).content.decode()
+    client.force_login(candidate)
+    assert 'href="/mentor/"' not in client.get(reverse("mentoring:assignments")).content.decode()
+
+
+def test_a_mentor_cannot_see_a_candidate_who_is_not_their_mentee(
+    mentor_client, mentorship, other_candidate
+):
+    response = mentor_client.get(reverse("mentoring:mentee", args=[other_candidate.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_mentor_cannot_see_another_mentors_mentee(client, mentorship, candidate):
+    client.force_login(MentorFactory())
+
+    assert client.get(reverse("mentoring:mentee", args=[candidate.pk])).status_code == 404
+
+
+def test_ending_the_mentorship_removes_access_at_once(mentor_client, mentorship, candidate):
+    url = reverse("mentoring:mentee", args=[candidate.pk])
+    assert mentor_client.get(url).status_code == 200
+
+    mentorship.delete()
+
+    assert mentor_client.get(url).status_code == 404
+    assert candidate.username not in mentor_client.get(reverse("mentoring:home")).content.decode()
+
+
+def test_losing_the_mentor_role_removes_access(mentor_client, mentor, mentorship, candidate):
+    mentor.groups.clear()
+
+    assert mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).status_code == 403
+
+
+# --- /mentor/ ------------------------------------------------------------------------------------
+
+
+def test_the_home_page_shows_mentees_activity_mastery_and_due_work(
+    mentor_client, mentor, mentorship, candidate
+):
+    topic = TopicFactory(name="Concurrency")
+    learnt = [QuestionFactory(topic=topic) for _ in range(2)]
+    QuestionFactory(topic=topic)  # not studied yet: counts in the total
+    for question in learnt:
+        ReviewCardFactory(user=candidate, question=question, state=CardState.REVIEW)
+    soon = assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(hours=5))
+    late = assignment_for(mentor, candidate, due_at=timezone.now() - timedelta(hours=5))
+    done = assignment_for(mentor, candidate)
+    answered_session(done)
+
+    response = mentor_client.get(reverse("mentoring:home"))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "casey" in content
+    assert "Concurrency 67%" in content
+    assert "2 open assignments" in content
+    assert "1 overdue" in content
+    assert "ago" in content  # last activity
+    assert [a.pk for a in response.context["pending"]] == [late.pk, soon.pk]
+
+
+def test_the_home_page_has_empty_states(mentor_client):
+    content = mentor_client.get(reverse("mentoring:home")).content.decode()
+
+    assert "No mentees yet" in content
+    assert "Nothing due" in content
+
+
+def test_the_home_page_counts_unread_replies_per_mentee(
+    mentor_client, mentor, mentorship, candidate
+):
+    session = answered_session(assignment_for(mentor, candidate))
+    item = session.items.first()
+    FeedbackCommentFactory(item=item, author=mentor)
+    FeedbackCommentFactory(item=item, author=candidate)
+
+    content = mentor_client.get(reverse("mentoring:home")).content.decode()
+
+    assert "1 new reply" in content
+    assert '<span class="nav-badge">1<span class="visually-hidden"> unread replies' in content
+
+
+def test_the_home_page_costs_the_same_with_2_or_50_mentees(
+    mentor_client, mentor, django_assert_num_queries
+):
+    topics = [TopicFactory() for _ in range(3)]
+    questions = [QuestionFactory(topic=topic) for topic in topics]
+
+    def make(n):
+        for _ in range(n):
+            candidate = UserFactory()
+            MentorshipFactory(mentor=mentor, candidate=candidate)
+            for question in questions:
+                ReviewCardFactory(user=candidate, question=question, state=CardState.REVIEW)
+            session = answered_session(assignment_for(mentor, candidate), answers=1)
+            FeedbackCommentFactory(item=session.items.first(), author=candidate)
+            assignment_for(mentor, candidate, due_at=timezone.now() - timedelta(days=1))
+
+    url = reverse("mentoring:home")
+    for n in (2, 48):
+        make(n)
+        # 1 session, 2 user, 3 roles (mentor check, then navigation), 4 mentees with last
+        # activity, open, overdue and unread counts, 5 published questions per topic,
+        # 6 cards per mentee and topic, 7 open assignments, 8 unread feedback (navigation)
+        with django_assert_num_queries(8):
+            response = mentor_client.get(url)
+        assert len(response.context["mentorships"]) == (2 if n == 2 else 50)
+
+
+# --- the mentee page -----------------------------------------------------------------------------
+
+
+def test_the_mentee_page_shows_every_answer_of_this_mentors_assignments(
+    mentor_client, mentor, mentorship, candidate
+):
+    assignment = assignment_for(mentor, candidate)
+    session = answered_session(assignment, score=0.5)
+
+    response = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk]))
+
+    content = response.content.decode()
+    assert "Completed: 50%" in content
+    for item in session.items.all():
+        assert item.question.title in content
+        assert item.response in content
+    assert "Graded Good" in content
+    assert "1 min 15 s" in content
+    assert "Comment on this answer" in content
+
+
+def test_the_mentee_page_hides_private_practice_and_other_mentors_work(
+    mentor_client, mentor, mentorship, candidate
+):
+    private = PracticeSessionFactory(user=candidate, mode="study")
+    SessionItemFactory(
+        session=private,
+        question=QuestionFactory(title="A private question"),
+        response="My private answer",
+        answered_at=timezone.now(),
+    )
+    other_mentor = MentorFactory()
+    MentorshipFactory(mentor=other_mentor, candidate=candidate)
+    theirs = assignment_for(other_mentor, candidate)
+    theirs.question_set.title = "The other mentor's set"
+    theirs.question_set.save()
+    answered_session(theirs)
+
+    content = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
+
+    assert "A private question" not in content
+    assert "My private answer" not in content
+    assert "other mentor" not in content
+    assert "My answer number" not in content
+
+
+def test_the_mentee_page_marks_the_candidates_replies_read(
+    mentor_client, mentor, mentorship, candidate
+):
+    session = answered_session(assignment_for(mentor, candidate))
+    reply = FeedbackCommentFactory(item=session.items.first(), author=candidate)
+
+    response = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk]))
+
+    assert "New" in response.content.decode()  # shown as new this once
+    reply.refresh_from_db()
+    assert reply.read_at is not None
+    assert "nav-badge" not in response.content.decode()
+
+
+def test_the_mentee_page_has_empty_states(mentor_client, mentorship, candidate):
+    content = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
+
+    assert "has not studied any topic yet" in content
+    assert "No assignments yet" in content
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_the_mentee_page_costs_the_same_with_2_or_50_assignments(
+    mentor_client, mentor, mentorship, candidate, django_assert_num_queries, finished
+):
+    url = reverse("mentoring:mentee", args=[candidate.pk])
+    ReviewCardFactory(user=candidate, state=CardState.REVIEW)
+
+    def make(n):
+        for _ in range(n):
+            session = answered_session(assignment_for(mentor, candidate), finished=finished)
+            item = session.items.first()
+            FeedbackCommentFactory(item=item, author=mentor)
+            FeedbackCommentFactory(item=item, author=candidate)
+
+    for n, total in ((2, 2), (48, 50)):
+        make(n)
+        # 1 session, 2 user, 3 roles, 4 the mentorship with the candidate and last activity,
+        # 5 assignments with progress and unread counts, 6 their sessions, 7 the answers with
+        # questions and topics, 8 the threads with authors, 9 mark the replies read,
+        # 10 published questions per topic, 11 the candidate's cards per topic,
+        # 12 unread feedback (navigation)
+        with django_assert_num_queries(12):
+            response = mentor_client.get(url)
+        assert len(response.context["assignments"]) == total
