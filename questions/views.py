@@ -1,0 +1,121 @@
+"""The candidate-facing bank: browse, filter and search questions, read one, curated sets.
+
+These pages are public (the navigation links them for visitors too): they show published
+questions and public sets only, everything else is a 404.
+"""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from prep.http import HtmxHttpRequest
+from questions.forms import QuestionFilterForm
+from questions.models import Question, QuestionSet, QuestionSetItem, Status
+
+PAGE_SIZE = 20
+# Questions with one of these tags link to the ORM lab, which shows the lesson live.
+LAB_TAGS = frozenset({"orm", "n-plus-one"})
+
+
+def _wants_fragment(request: HtmxHttpRequest) -> bool:
+    # A history restore (back button with htmx's cache off) needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def filtered_questions(filters: dict):
+    """Published questions matching the filter form's cleaned values."""
+    questions = Question.objects.published()
+    if track := filters.get("track"):
+        questions = questions.for_track(track)
+    if topic := filters.get("topic"):
+        questions = questions.for_topics([topic])
+    if difficulty := filters.get("difficulty"):
+        questions = questions.of_difficulty(difficulty)
+    if kind := filters.get("kind"):
+        questions = questions.of_kinds([kind])
+    if tag := filters.get("tag"):
+        questions = questions.tagged(tag)
+    if text := filters.get("q"):
+        questions = questions.search(text)
+    return questions.with_list_data()
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def question_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = QuestionFilterForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(filtered_questions(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "is_filtered": bool(filters)}
+    if _wants_fragment(request):
+        response = render(request, "questions/_list.html", context)
+        # The address bar shows only the filters in use, not every empty field of the form.
+        response["HX-Push-Url"] = _clean_url(request)
+        return response
+    return render(request, "questions/list.html", context)
+
+
+def _clean_url(request: HtmxHttpRequest) -> str:
+    params = [(key, value) for key, value in request.GET.items() if value.strip()]
+    return f"{request.path}?{urlencode(params)}" if params else request.path
+
+
+def render_question(
+    request: HtmxHttpRequest, question: Question, *, preview: bool = False
+) -> HttpResponse:
+    """The question page, or with ?answer=1 its answer: the fragment for htmx, else the page
+    with the answer open. Shared with the admin's preview, which shows drafts."""
+    show_answer = request.GET.get("answer") == "1"
+    tags = list(question.tags.all())
+    context = {
+        "question": question,
+        "tags": tags,
+        "choices": list(question.choices.all()) if question.is_multiple_choice else [],
+        "follow_ups": question.published_follow_ups,
+        "show_answer": show_answer,
+        "answer_url": f"{request.path}?answer=1",
+        "shows_lab_link": any(tag.slug in LAB_TAGS for tag in tags),
+        "preview": preview,
+    }
+    if show_answer and _wants_fragment(request):
+        return render(request, "questions/_answer.html", context)
+    return render(request, "questions/detail.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def question_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    question = get_object_or_404(Question.objects.published().with_detail_data(), slug=slug)
+    return render_question(request, question)
+
+
+@require_GET
+def set_list(request: HtmxHttpRequest) -> HttpResponse:
+    sets = QuestionSet.objects.public().annotate(
+        question_count=Count(
+            "items", filter=Q(items__question__status=Status.PUBLISHED), distinct=True
+        )
+    )
+    return render(request, "questions/sets.html", {"sets": sets})
+
+
+@require_GET
+def set_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    items = (
+        QuestionSetItem.objects.filter(question__status=Status.PUBLISHED)
+        .select_related("question__topic")
+        .prefetch_related("question__tags")
+        .order_by("position", "pk")
+    )
+    question_set = get_object_or_404(
+        QuestionSet.objects.public().prefetch_related(
+            Prefetch("items", queryset=items, to_attr="published_items")
+        ),
+        slug=slug,
+    )
+    return render(request, "questions/set_detail.html", {"question_set": question_set})
