@@ -1,12 +1,16 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts.export import export_user_data
+from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from accounts.models import User
+from accounts.services import delete_account
 from accounts.throttling import record_rejected_signup, signup_is_throttled
 from prep.http import AuthedHttpRequest, HtmxHttpRequest
 
@@ -45,3 +49,27 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
     mentorships_received = user.mentorships_received.select_related("mentor").order_by("pk")
     context = {"form": form, "profile_user": user, "mentorships_received": mentorships_received}
     return render(request, "accounts/profile.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def export_data(request: AuthedHttpRequest) -> JsonResponse:
+    """Download my data: everything Prep holds about the user, as a JSON attachment."""
+    response = JsonResponse(export_user_data(request.user), json_dumps_params={"indent": 2})
+    filename = f"prep-data-{request.user.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account_view(request: AuthedHttpRequest) -> HttpResponse:
+    """Delete my account, after confirming with the password; then log out."""
+    form = DeleteAccountForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(request, "Your account and everything in it are deleted. Goodbye.")
+        return redirect("home")
+    return render(request, "accounts/delete_account.html", {"form": form})

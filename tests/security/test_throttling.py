@@ -104,6 +104,21 @@ def test_behind_a_trusted_proxy_the_visitor_address_is_locked_not_the_proxy(clie
     assert innocent.status_code == 302
 
 
+def test_a_forged_forwarded_address_that_is_not_an_address_is_ignored(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 2  # misconfigured: one more than there are
+    user = UserFactory(username="lee")
+
+    response = client.post(
+        LOGIN,
+        {"username": "lee", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="<script>, 198.51.100.20",
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 # --- sign-up ---------------------------------------------------------------------------------
 
 GOOD = {
