@@ -279,6 +279,27 @@ def start_assignment(*, assignment: Assignment, user: User) -> tuple[PracticeSes
         return session, True
 
 
+def assignments_for(candidate: User) -> QuerySet[Assignment]:
+    """The candidate's assignments from their current mentors, soonest due first, with progress,
+    unread feedback, set and mentor: one query."""
+    return (
+        Assignment.objects.filter(candidate=candidate)
+        .live()
+        .with_progress()
+        .with_unread_for(candidate)
+        .select_related("mentor", "question_set")
+        .order_by("due_at", "pk")
+    )
+
+
+DASHBOARD_ASSIGNMENTS = 5
+
+
+def dashboard_assignments(candidate: User) -> list[Assignment]:
+    """The dashboard's panel: the open assignments due soonest (one query)."""
+    return list(assignments_for(candidate).unfinished()[:DASHBOARD_ASSIGNMENTS])
+
+
 # --- what a mentor sees --------------------------------------------------------------------------
 
 
@@ -358,6 +379,12 @@ def assignment_sessions_prefetch(candidate: User) -> Prefetch:
 
 
 # --- feedback ------------------------------------------------------------------------------------
+
+
+def feedback_prefetches(session: PracticeSession) -> list[Prefetch]:
+    """For the session summary's items: the feedback threads, only where an assignment started
+    the session (other sessions have none, and pay no query for them)."""
+    return [comments_prefetch()] if session.assignment_id else []
 
 
 def mark_read(*, reader: User, comments: QuerySet[FeedbackComment]) -> int:

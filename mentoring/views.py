@@ -545,25 +545,12 @@ def withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 # --- the candidate's side -------------------------------------------------------------------------
 
 
-def candidate_assignments(user: User) -> list[Assignment]:
-    """The user's assignments from their current mentors, with progress and unread feedback
-    (one query); also the dashboard's panel."""
-    return list(
-        Assignment.objects.filter(candidate=user)
-        .live()
-        .with_progress()
-        .with_unread_for(user)
-        .select_related("mentor", "question_set")
-        .order_by("due_at", "pk")
-    )
-
-
 @login_required
 @in_users_time_zone
 @require_GET
 def assignments(request: AuthedHttpRequest) -> HttpResponse:
     # 1. everything, in one query
-    every = candidate_assignments(request.user)
+    every = list(services.assignments_for(request.user))
     to_do = [a for a in every if a.status != AssignmentStatus.COMPLETED]
     done = [a for a in every if a.status == AssignmentStatus.COMPLETED]
     done.sort(key=lambda a: a.completed_at, reverse=True)

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from mentoring import services as mentoring_services
 from practice import draw, services, stats
 from practice.forms import GradeForm, MockAnswerForm, NoteForm, QuizForm, RevealForm, StartForm
 from practice.models import Bookmark, Mode, Note, PracticeSession, ReviewCard, SessionItem
@@ -404,7 +405,9 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("practice:session", pk=session.pk)
     items = list(
         session.items.select_related("question__topic").prefetch_related(
-            "selected_choices", Prefetch("question__choices")
+            "selected_choices",
+            Prefetch("question__choices"),
+            *mentoring_services.feedback_prefetches(session),  # the mentor's feedback threads
         )
     )
     topics = (
@@ -430,6 +433,8 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "time_spent": totals["time"],
             "correct": totals["correct"],
             "mistakes": sum(1 for item in items if item.was_missed),
+            # Marks the threads read; says whether the candidate may reply (mentoring).
+            **mentoring_services.feedback_for_summary(session=session, reader=request.user),
         },
     )
 
@@ -457,6 +462,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
             "recent_sessions": _recent_sessions(user, DASHBOARD_SESSIONS),
             "leeches": leeches,
             "leech_lapses": ReviewCard.LEECH_LAPSES,
+            "assignments": mentoring_services.dashboard_assignments(user),  # one query
         },
     )
 

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,11 +248,16 @@ def test_start_is_a_post(candidate_client, mentorship, mentor, candidate):
     assert candidate_client.get(reverse("mentoring:start", args=[assignment.pk])).status_code == 405
 
 
-@pytest.mark.parametrize("count", [1, 3])
-def test_the_dashboard_helper_returns_the_same_rows(mentorship, mentor, candidate, count):
-    from mentoring.views import candidate_assignments
+def test_the_dashboard_panel_lists_open_assignments_soonest_first(mentorship, mentor, candidate):
+    from mentoring.services import dashboard_assignments
 
-    for _ in range(count):
-        assignment_for(mentor, candidate)
+    later = assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=9))
+    sooner = assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=2))
+    answered_session(assignment_for(mentor, candidate))  # completed: not on the dashboard
+    for _ in range(5):
+        assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=30))
 
-    assert len(candidate_assignments(candidate)) == count
+    panel = dashboard_assignments(candidate)
+
+    assert [a.pk for a in panel[:2]] == [sooner.pk, later.pk]
+    assert len(panel) == 5
