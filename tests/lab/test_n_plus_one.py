@@ -2,28 +2,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import (
-    ChoiceFactory,
-    QuestionFactory,
-    TagFactory,
-    TopicFactory,
-    UserFactory,
-)
+from tests.factories import QuestionFactory
+from tests.lab.bulk import make_questions
 
 pytestmark = pytest.mark.django_db
 
 URL = "/lab/n-plus-one/"
-
-
-def make_questions(count: int) -> None:
-    """Published questions, each with a topic, an author, two tags and two choices."""
-    topic = TopicFactory()
-    author = UserFactory()
-    tags = [TagFactory(), TagFactory()]
-    for _ in range(count):
-        question = QuestionFactory(topic=topic, author=author, tags=tags)
-        ChoiceFactory(question=question, is_correct=True)
-        ChoiceFactory(question=question)
 
 
 def counts(response) -> tuple[int, int]:

@@ -3,15 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.factories import ChoiceFactory, QuestionFactory, TagFactory, TopicFactory, UserFactory
+from tests.lab.bulk import make_questions
 
 pytestmark = pytest.mark.django_db
-
-
-def make_questions(count: int) -> None:
-    topic, author, tag = TopicFactory(), UserFactory(), TagFactory()
-    for _ in range(count):
-        ChoiceFactory(question=QuestionFactory(topic=topic, author=author, tags=[tag]))
 
 
 def run(**options) -> str:
