@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from practice.models import CardState, Mode, PracticeSession, Rating, ReviewCard, SessionItem
-from questions.models import Kind
+from questions.models import Kind, Question
 from tests.factories import QuestionFactory, TopicFactory, multiple_choice_question
 
 
@@ -55,7 +55,10 @@ def past_answers(user, count: int, *, days: int = 30) -> None:
     in finished sessions of ten: the history a busy candidate builds up."""
     now = timezone.now()
     topic = TopicFactory()
-    questions = QuestionFactory.create_batch(count, topic=topic)
+    # bulk_create: fast, and history and Markdown rendering do not matter here.
+    questions = Question.objects.bulk_create(
+        QuestionFactory.build(topic=topic, prompt_html="<p>Prompt</p>") for _ in range(count)
+    )
     items, cards = [], []
     for start in range(0, count, 10):
         batch = questions[start : start + 10]
