@@ -1,0 +1,342 @@
+"""The editors' admin: write, review, publish, import, export, preview and revert questions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, JSON, YAML
+from simple_history.admin import SimpleHistoryAdmin
+
+from questions.models import (
+    Choice,
+    Kind,
+    Question,
+    QuestionSet,
+    QuestionSetItem,
+    Status,
+    Tag,
+    Topic,
+    Track,
+    choice_problems,
+)
+from questions.resources import QuestionResource
+from questions.services import change_status
+from questions.views import render_question
+
+# --- the site: editors only ----------------------------------------------------------------------
+
+
+def editors_only(request: HttpRequest) -> bool:
+    """Only active staff in the Editors group (and superusers) reach the admin; everyone else
+    is shown the admin's login page."""
+    user = request.user
+    return user.is_active and user.is_authenticated and user.is_editor
+
+
+admin.site.has_permission = editors_only
+admin.site.site_header = "Prep admin"
+admin.site.site_title = "Prep admin"
+admin.site.index_title = "The question bank"
+
+
+# --- tracks, topics, tags ------------------------------------------------------------------------
+
+
+class QuestionCountAdmin(admin.ModelAdmin):
+    """Shows how many questions each row has: one annotated query, not one per row."""
+
+    @admin.display(description="Questions", ordering="question_count")
+    def question_count(self, obj) -> int:
+        return obj.question_count
+
+    def get_queryset(self, request):
+        # Aggregating drops the model's default ordering; autocomplete pages need one.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(question_count=Count("questions", distinct=True))
+            .order_by(*self.model._meta.ordering, "pk")
+        )
+
+
+@admin.register(Track)
+class TrackAdmin(QuestionCountAdmin):
+    list_display = ("name", "slug", "position", "question_count")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Topic)
+class TopicAdmin(QuestionCountAdmin):
+    list_display = ("name", "slug", "position", "question_count")
+    list_editable = ("position",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Tag)
+class TagAdmin(QuestionCountAdmin):
+    list_display = ("name", "slug", "question_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+# --- questions -----------------------------------------------------------------------------------
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    """Multiple choice: two or more choices, at least one correct, exactly one when the question
+    is single-select. Other kinds have no choices."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        question = self.instance
+        if question.kind == Kind.MULTIPLE_CHOICE:
+            problems = choice_problems(
+                [bool(data.get("is_correct")) for data in kept],
+                multi_select=question.multi_select,
+            )
+            if problems:
+                raise ValidationError(problems)
+        elif kept:
+            raise ValidationError(
+                "Only multiple-choice questions have choices: delete these, or change the kind."
+            )
+
+
+class ChoiceInline(admin.StackedInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = (("text", "explanation"), ("is_correct", "position"))
+    extra = 0
+    ordering = ("position", "pk")
+    classes = ("choices-inline",)
+    verbose_name = "choice (multiple choice only)"
+    verbose_name_plural = "choices (multiple choice only)"
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new question gets four empty choices to fill in; an existing one none.
+        return 4 if obj is None else 0
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = "__all__"
+        widgets = {
+            "tracks": forms.CheckboxSelectMultiple,
+            "key_points": forms.Textarea(attrs={"rows": 5}),
+            "hints": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "title": "Short, as it appears in lists: \u201cLists versus tuples\u201d.",
+            "slug": "The end of the question's address, as in /questions/list-vs-tuple/. "
+            "Filled in from the title; lowercase-with-dashes. Changing it breaks links.",
+            "kind": "Concept, multiple choice (fill in the choices below), coding (starter "
+            "code, solution and tests required), practical (a snippet to debug or extend), "
+            "system design, behavioural or code review (the snippet goes in the prompt).",
+            "difficulty": "Easy: any Python developer; medium: mid-level; hard: senior.",
+            "status": "Draft while you write, In review when it is ready for a second pair of "
+            "eyes, Published when candidates should see it.",
+            "topic": "The one topic this question belongs to.",
+            "tracks": "The roles this question comes up for.",
+            "tags": "Keywords candidates filter by. Type to find one; add new tags with +.",
+            "prompt": "Markdown. The question as an interviewer asks it, with the context "
+            "needed to answer: a snippet, a scenario, constraints. Fenced ```python blocks are "
+            "highlighted.",
+            "answer": "Markdown. What a strong candidate says in two or three minutes: correct "
+            "for current Python and Django, concrete, a short example where code helps, and the "
+            "common weak answer or trap.",
+            "key_points": "The rubric, one per line (three to six): each a thing an interviewer "
+            "listens for. Candidates tick the ones they covered.",
+            "hints": "Markdown, one hint per line (up to three): nudge, never give the answer.",
+            "follow_ups": "Questions an interviewer would ask next. Type to search by title.",
+            "multi_select": "Multiple choice only: several choices may be correct (candidates "
+            "see checkboxes).",
+            "starter_code": "Coding: the function signature candidates start from. Practical: "
+            "the snippet to debug or extend.",
+            "solution_code": "Coding: a reference solution that passes the tests.",
+            "test_code": "Coding: plain assert statements, run after the solution in one "
+            "namespace.",
+            "author": "Who wrote the question (filled in with you when you create one).",
+        }
+
+
+@admin.register(Question)
+class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = QuestionAdminForm
+    resource_classes = [QuestionResource]
+    formats = [CSV, JSON, YAML]
+    change_form_template = "admin/questions/question/change_form.html"
+
+    list_display = (
+        "title",
+        "topic",
+        "kind",
+        "difficulty",
+        "status",
+        "updated_at",
+        "preview_link",
+    )
+    list_filter = ("status", "kind", "difficulty", "topic", "tracks", "tags")
+    search_fields = ("title", "prompt", "answer", "slug")
+    list_select_related = ("topic",)
+    list_per_page = 50
+    date_hierarchy = "updated_at"
+    autocomplete_fields = ("topic", "tags", "follow_ups")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("created_at", "updated_at", "published_at")
+    inlines = [ChoiceInline]
+    actions = ["publish", "send_to_review", "back_to_draft"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", ("kind", "difficulty", "status"))}),
+        ("Where it belongs", {"fields": ("topic", "tracks", "tags")}),
+        (
+            "The question",
+            {
+                "fields": ("prompt", "answer", "key_points", "hints", "follow_ups"),
+                "description": "Markdown is rendered to HTML when you save; raw HTML is shown "
+                "as text.",
+            },
+        ),
+        (
+            "Code (coding and practical questions)",
+            {
+                "fields": ("starter_code", "solution_code", "test_code"),
+                "classes": ("collapse",),
+            },
+        ),
+        ("Multiple choice", {"fields": ("multi_select",)}),
+        (
+            "Record",
+            {
+                "fields": ("author", "created_at", "updated_at", "published_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+
+    @admin.display(description="Preview")
+    def preview_link(self, question: Question) -> str:
+        url = reverse("admin:questions_question_preview", args=[question.pk])
+        return format_html('<a href="{}">Preview</a>', url)
+
+    # --- import: all rows or none
+
+    def get_import_data_kwargs(self, **kwargs):
+        # Roll back on any invalid row in the confirming step too, not only on errors.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Possible when the database changed between the dry run and the confirmation.
+            failed = len(result.invalid_rows) + len(result.row_errors())
+            self.message_user(
+                request,
+                f"Nothing was imported: {failed} row{'s' if failed != 1 else ''} no longer "
+                f"pass{'es' if failed == 1 else ''} the checks. Upload the file again to see "
+                "the problems row by row.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:questions_question_import"))
+        return super().process_result(result, request)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    # --- bulk status actions
+
+    def _change_status(self, request, queryset, status: str, verb: str) -> None:
+        selected = queryset.count()
+        changed = change_status(questions=queryset, status=status)
+        noun = "question" if changed == 1 else "questions"
+        message = f"{changed} {noun} {verb}."
+        if changed < selected:
+            already = selected - changed
+            message += f" {already} {'was' if already == 1 else 'were'} already {verb}."
+        self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)
+
+    @admin.action(description="Publish the selected questions", permissions=["change"])
+    def publish(self, request, queryset):
+        self._change_status(request, queryset, Status.PUBLISHED, "published")
+
+    @admin.action(description="Send the selected questions to review", permissions=["change"])
+    def send_to_review(self, request, queryset):
+        self._change_status(request, queryset, Status.IN_REVIEW, "sent to review")
+
+    @admin.action(description="Move the selected questions back to draft", permissions=["change"])
+    def back_to_draft(self, request, queryset):
+        self._change_status(request, queryset, Status.DRAFT, "moved back to draft")
+
+    # --- preview
+
+    def get_urls(self):
+        urls = super().get_urls()
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="questions_question_preview",
+        )
+        return [preview, *urls]
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The question exactly as a candidate will see it, drafts included (editors only)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            pk = int(object_id)
+        except ValueError as error:
+            raise Http404("No such question.") from error
+        question = get_object_or_404(Question.objects.with_detail_data(), pk=pk)
+        return render_question(request, question, preview=True)
+
+
+# --- question sets -------------------------------------------------------------------------------
+
+
+class QuestionSetItemInline(admin.TabularInline):
+    model = QuestionSetItem
+    fields = ("position", "question")
+    autocomplete_fields = ("question",)
+    ordering = ("position", "pk")
+    extra = 1
+    verbose_name = "question"
+    verbose_name_plural = "questions, in order (lowest position first)"
+
+
+@admin.register(QuestionSet)
+class QuestionSetAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "visibility", "owner", "item_count", "updated_at")
+    list_filter = ("visibility",)
+    list_select_related = ("owner",)
+    search_fields = ("title", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    raw_id_fields = ("owner",)
+    inlines = [QuestionSetItemInline]
+
+    @admin.display(description="Questions", ordering="item_count")
+    def item_count(self, obj) -> int:
+        return obj.item_count
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(item_count=Count("items"))
+            .order_by(*QuestionSet._meta.ordering, "pk")
+        )

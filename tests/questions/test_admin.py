@@ -1,0 +1,792 @@
+"""The editors' admin: who gets in, the question list, bulk actions, preview, validation,
+import and export, history and revert, and the other bank models."""
+
+import json
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from questions.models import Choice, Kind, Question, QuestionSet, Status, Tag, Track
+from tests.factories import (
+    QuestionFactory,
+    QuestionSetFactory,
+    TagFactory,
+    TopicFactory,
+    TrackFactory,
+    UserFactory,
+    multiple_choice_question,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:questions_question_changelist")
+ADD = reverse("admin:questions_question_add")
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def form_data(form) -> dict:
+    """What a browser would post back for an unchanged admin form."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = value if not hasattr(field, "queryset") else str(value)
+    return data
+
+
+def question_post(topic, **overrides) -> dict:
+    """A complete add-question form with an empty choices formset."""
+    data = {
+        "title": "Lists versus tuples",
+        "slug": "lists-versus-tuples",
+        "kind": Kind.CONCEPT,
+        "difficulty": "easy",
+        "status": Status.DRAFT,
+        "topic": str(topic.pk),
+        "prompt": "What is the **difference**?",
+        "answer": "Mutability.",
+        "key_points": "Mutability\nHashability",
+        "hints": "",
+        "starter_code": "",
+        "solution_code": "",
+        "test_code": "",
+        "choices-TOTAL_FORMS": "0",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def with_choices(data: dict, choices: list[tuple[str, bool]]) -> dict:
+    data = {**data, "choices-TOTAL_FORMS": str(len(choices))}
+    for index, (text, correct) in enumerate(choices):
+        data[f"choices-{index}-text"] = text
+        data[f"choices-{index}-explanation"] = f"Why {text} is {'right' if correct else 'wrong'}."
+        data[f"choices-{index}-position"] = str(index)
+        if correct:
+            data[f"choices-{index}-is_correct"] = "on"
+    return data
+
+
+# --- who gets in ---------------------------------------------------------------------------------
+
+
+def test_an_editor_reaches_the_admin_and_sees_the_prep_header(editor_client):
+    response = editor_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert b"Prep admin" in response.content
+    assert b"Questions" in response.content
+
+
+@pytest.mark.parametrize("persona", ["candidate", "mentor", "staff_without_role"])
+def test_everyone_else_is_sent_to_the_admin_login(client, persona, candidate, mentor):
+    user = {
+        "candidate": candidate,
+        "mentor": mentor,
+        "staff_without_role": UserFactory(is_staff=True),
+    }[persona]
+    client.force_login(user)
+
+    for url in ("/admin/", CHANGELIST, reverse("admin:questions_question_import")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+    login_page = client.get("/admin/", follow=True)
+    assert b"not authorized to access this page" in login_page.content
+
+
+def test_a_visitor_is_sent_to_the_admin_login(client):
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_superuser_reaches_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(CHANGELIST).status_code == 200
+
+
+# --- the question list ---------------------------------------------------------------------------
+
+
+def test_the_question_list_shows_the_columns_and_filters(editor_client):
+    # Django shows a related filter once there are two things to choose from.
+    tracks = [TrackFactory(name="Backend web"), TrackFactory(name="Data engineering")]
+    tags = [TagFactory(slug="orm", name="orm"), TagFactory(slug="gil", name="gil")]
+    QuestionFactory(title="Lists versus tuples", topic=TopicFactory(name="Fundamentals"))
+    QuestionFactory(tracks=tracks, tags=tags)
+
+    html = editor_client.get(CHANGELIST).content.decode()
+
+    for column in ("Title", "Topic", "Kind", "Difficulty", "Status", "Updated at", "Preview"):
+        assert column in html
+    for heading in ("By status", "By kind", "By difficulty", "By topic", "By tracks", "By tags"):
+        assert heading in html
+    assert "Lists versus tuples" in html and "Fundamentals" in html
+    assert "Import" in html and "Export" in html
+
+
+def test_the_question_list_searches_title_and_text(editor_client):
+    QuestionFactory(title="Lists versus tuples")
+    QuestionFactory(title="The GIL", prompt="When does the global interpreter lock matter?")
+
+    by_title = editor_client.get(CHANGELIST, {"q": "tuples"})
+    by_text = editor_client.get(CHANGELIST, {"q": "interpreter lock"})
+
+    assert [q.title for q in by_title.context["cl"].result_list] == ["Lists versus tuples"]
+    assert [q.title for q in by_text.context["cl"].result_list] == ["The GIL"]
+
+
+def test_the_question_list_filters_by_track_and_tag(editor_client):
+    track, tag = TrackFactory(slug="data-engineering"), TagFactory(slug="pandas")
+    QuestionFactory(title="Data", tracks=[track], tags=[tag])
+    QuestionFactory(title="Other")
+
+    by_track = editor_client.get(CHANGELIST, {"tracks__id__exact": track.pk})
+    by_tag = editor_client.get(CHANGELIST, {"tags__id__exact": tag.pk})
+
+    assert [q.title for q in by_track.context["cl"].result_list] == ["Data"]
+    assert [q.title for q in by_tag.context["cl"].result_list] == ["Data"]
+
+
+def test_the_question_list_issues_the_same_queries_for_20_and_200_questions(
+    editor_client, django_assert_num_queries
+):
+    topics = [TopicFactory() for _ in range(3)]
+    for index in range(20):
+        QuestionFactory(topic=topics[index % 3])
+    # 1 session, 2 user, 3 the user's groups (is_editor), 4-5 the user's and groups'
+    # permissions, 6-8 topics, tracks and tags for the filters, 9-10 counts (filtered and
+    # total), 11 the page of questions with their topics, 12-13 the date hierarchy.
+    with django_assert_num_queries(13):
+        editor_client.get(CHANGELIST)
+
+    for index in range(180):
+        QuestionFactory(topic=topics[index % 3])
+    with django_assert_num_queries(13):
+        response = editor_client.get(CHANGELIST)
+    assert response.context["cl"].result_count == 200
+
+
+# --- bulk actions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "message"),
+    [
+        ("publish", Status.PUBLISHED, "3 questions published."),
+        ("send_to_review", Status.IN_REVIEW, "3 questions sent to review."),
+        ("back_to_draft", Status.DRAFT, "3 questions moved back to draft."),
+    ],
+)
+def test_bulk_status_actions_say_how_many_changed(editor_client, action, status, message):
+    start = Status.DRAFT if status != Status.DRAFT else Status.PUBLISHED
+    questions = [QuestionFactory(status=start) for _ in range(3)]
+    untouched = QuestionFactory(status=start)
+
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [q.pk for q in questions]},
+        follow=True,
+    )
+
+    assert message in messages_of(response) or message in response.content.decode()
+    assert set(Question.objects.filter(status=status)) == set(questions)
+    untouched.refresh_from_db()
+    assert untouched.status == start
+
+
+def test_publishing_sets_published_at_records_history_and_counts_only_changes(editor_client):
+    draft = QuestionFactory(status=Status.DRAFT, published_at=None)
+    live = QuestionFactory(status=Status.PUBLISHED)
+
+    response = editor_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [draft.pk, live.pk]}, follow=True
+    )
+
+    assert "1 question published. 1 was already published." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.published_at is not None
+    latest = draft.history.first()
+    assert latest.status == Status.PUBLISHED
+    assert latest.history_user.username == "edie"
+
+
+# --- preview -------------------------------------------------------------------------------------
+
+
+def preview_url(question) -> str:
+    return reverse("admin:questions_question_preview", args=[question.pk])
+
+
+def test_an_editor_previews_a_draft_exactly_as_a_candidate_will_see_it(editor_client):
+    draft = QuestionFactory(
+        status=Status.DRAFT,
+        title="Work in progress",
+        prompt="Explain **this**.",
+        answer="The answer.",
+    )
+
+    response = editor_client.get(preview_url(draft))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "questions/detail.html"
+    assert "Preview" in html and "draft" in html
+    assert "Explain <strong>this</strong>." in html
+    assert f'href="{preview_url(draft)}?answer=1#answer"' in html
+    assert "The answer." not in html
+
+
+def test_the_preview_shows_the_answer_with_and_without_htmx(editor_client, htmx_headers):
+    draft = QuestionFactory(status=Status.DRAFT, answer="The answer.")
+
+    page = editor_client.get(preview_url(draft), {"answer": "1"})
+    fragment = editor_client.get(preview_url(draft), {"answer": "1"}, headers=htmx_headers)
+
+    assert b"The answer." in page.content and b"<html" in page.content
+    assert [t.name for t in fragment.templates] == ["questions/_answer.html"]
+
+
+def test_the_preview_is_for_editors_only(client, candidate, mentor):
+    draft = QuestionFactory(status=Status.DRAFT)
+
+    assert client.get(preview_url(draft)).status_code == 302
+    for user in (candidate, mentor):
+        client.force_login(user)
+        response = client.get(preview_url(draft))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_previewing_a_missing_question_is_not_found(editor_client):
+    assert editor_client.get("/admin/questions/question/999999/preview/").status_code == 404
+    assert editor_client.get("/admin/questions/question/abc/preview/").status_code == 404
+
+
+def test_the_change_form_links_to_the_preview_and_the_history(editor_client):
+    question = QuestionFactory()
+
+    html = editor_client.get(
+        reverse("admin:questions_question_change", args=[question.pk])
+    ).content.decode()
+
+    assert f'href="{preview_url(question)}"' in html
+    assert "Preview as a candidate" in html
+    assert reverse("admin:questions_question_history", args=[question.pk]) in html
+
+
+# --- writing questions ---------------------------------------------------------------------------
+
+
+def test_an_editor_adds_a_question_and_its_markdown_is_rendered(editor_client, editor):
+    topic = TopicFactory()
+
+    response = editor_client.post(ADD, question_post(topic))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    question = Question.objects.get(slug="lists-versus-tuples")
+    assert question.prompt_html == "<p>What is the <strong>difference</strong>?</p>"
+    assert question.author == editor
+
+
+def test_an_editor_adds_a_multiple_choice_question_with_its_choices(editor_client):
+    topic = TopicFactory()
+    data = with_choices(
+        question_post(topic, kind=Kind.MULTIPLE_CHOICE), [("`(1, 2)`", True), ("`[1]`", False)]
+    )
+
+    response = editor_client.post(ADD, data)
+
+    assert response.status_code == 302
+    question = Question.objects.get(slug="lists-versus-tuples")
+    assert list(question.choices.values_list("text", "is_correct")) == [
+        ("`(1, 2)`", True),
+        ("`[1]`", False),
+    ]
+    assert question.choices.first().text_html == "<p><code>(1, 2)</code></p>"
+
+
+@pytest.mark.parametrize(
+    ("choices", "multi_select", "error"),
+    [
+        ([("Only one", True)], False, "at least two choices"),
+        ([("A", False), ("B", False)], False, "Mark at least one choice as correct"),
+        ([("A", True), ("B", True), ("C", False)], False, "single-select"),
+        ([], False, "at least two choices"),
+    ],
+)
+def test_invalid_choices_are_refused_with_a_message(editor_client, choices, multi_select, error):
+    topic = TopicFactory()
+    data = with_choices(question_post(topic, kind=Kind.MULTIPLE_CHOICE), choices)
+    if multi_select:
+        data["multi_select"] = "on"
+
+    response = editor_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_several_correct_choices_are_fine_for_multi_select(editor_client):
+    data = with_choices(
+        question_post(TopicFactory(), kind=Kind.MULTIPLE_CHOICE, multi_select="on"),
+        [("A", True), ("B", True), ("C", False)],
+    )
+
+    assert editor_client.post(ADD, data).status_code == 302
+
+
+def test_choices_on_another_kind_are_refused(editor_client):
+    data = with_choices(question_post(TopicFactory()), [("A", True), ("B", False)])
+
+    response = editor_client.post(ADD, data)
+
+    assert b"Only multiple-choice questions have choices" in response.content
+    assert not Question.objects.exists()
+
+
+def test_a_coding_question_needs_its_code(editor_client):
+    response = editor_client.post(
+        ADD, question_post(TopicFactory(), kind=Kind.CODING, starter_code="def f(): ...")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "solution_code" in errors and "test_code" in errors
+    assert not Question.objects.exists()
+
+
+def test_one_key_point_is_not_enough(editor_client):
+    response = editor_client.post(ADD, question_post(TopicFactory(), key_points="Just one"))
+
+    assert "key_points" in response.context["adminform"].form.errors
+
+
+def test_the_add_form_helps_editors(editor_client):
+    html = editor_client.get(ADD).content.decode()
+
+    assert "The rubric, one per line" in html
+    assert "choices-0-text" in html  # four empty choices to fill in
+    assert "data-autocomplete-light" not in html  # Django's own autocomplete
+    assert "admin-autocomplete" in html
+    assert "prepopulated_fields" in html or "data-prepopulated-field" in html
+
+
+# --- history and revert --------------------------------------------------------------------------
+
+
+def test_an_editor_reverts_a_question_to_an_earlier_version(editor_client):
+    question = QuestionFactory(title="Original title", prompt="Original *prompt*")
+    original = question.history.earliest()
+    question.title = "Vandalised"
+    question.prompt = "Oops"
+    question.save()
+
+    history = editor_client.get(reverse("admin:questions_question_history", args=[question.pk]))
+    assert history.status_code == 200
+    assert b"Vandalised" in history.content or b"Original title" in history.content
+
+    url = reverse(
+        "admin:questions_question_simple_history", args=[question.pk, original.history_id]
+    )
+    revert_page = editor_client.get(url)
+    assert revert_page.status_code == 200
+    data = form_data(revert_page.context["adminform"].form)
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.title == "Original title"
+    assert question.prompt_html == "<p>Original <em>prompt</em></p>"
+    assert question.history.count() == 3
+
+
+# --- import and export ---------------------------------------------------------------------------
+
+IMPORT_URL = reverse("admin:questions_question_import")
+PROCESS_IMPORT_URL = reverse("admin:questions_question_process_import")
+FORMATS = {"csv": "0", "json": "1", "yaml": "2"}
+
+
+def upload(client, name: str, content: str, file_format: str):
+    return client.post(
+        IMPORT_URL,
+        {
+            "resource": "0",
+            "format": FORMATS[file_format],
+            "import_file": SimpleUploadedFile(name, content.encode()),
+        },
+    )
+
+
+def confirm(client, response):
+    form = response.context["confirm_form"]
+    return client.post(PROCESS_IMPORT_URL, {**form.initial}, follow=True)
+
+
+def import_rows() -> list[dict]:
+    return [
+        {
+            "slug": "gil-and-when-it-matters",
+            "title": "The GIL and when it matters",
+            "kind": "concept",
+            "difficulty": "medium",
+            "status": "draft",
+            "topic": "Concurrency",
+            "tracks": "Backend web, Data engineering",
+            "tags": "gil, threads",
+            "prompt": "What is the **GIL**?",
+            "answer": "A lock around the interpreter.",
+            "key_points": "One thread runs bytecode at a time\nI/O releases it",
+            "hints": "",
+            "follow_ups": "",
+            "multi_select": "0",
+            "choices": "",
+            "starter_code": "",
+            "solution_code": "",
+            "test_code": "",
+        },
+        {
+            "slug": "which-are-tuples",
+            "title": "Which are tuples?",
+            "kind": "multiple_choice",
+            "difficulty": "easy",
+            "status": "published",
+            "topic": "concurrency",  # a slug works too
+            "tracks": "backend-web",
+            "tags": "",
+            "prompt": "Pick the tuples.",
+            "answer": "The comma makes the tuple.",
+            "key_points": "Comma\nParentheses only group",
+            "hints": "",
+            "follow_ups": "gil-and-when-it-matters",
+            "multi_select": "1",
+            "choices": json.dumps(
+                [
+                    {"text": "`1,`", "correct": True, "explanation": "A trailing comma."},
+                    {"text": "`(1, 2)`", "correct": True, "explanation": "Comma inside."},
+                    {"text": "`(1)`", "correct": False, "explanation": "Just an int."},
+                ]
+            ),
+            "starter_code": "",
+            "solution_code": "",
+            "test_code": "",
+        },
+    ]
+
+
+def as_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def as_yaml(rows: list[dict]) -> str:
+    import yaml
+
+    return yaml.safe_dump(rows, sort_keys=False)
+
+
+@pytest.fixture
+def import_targets(db):
+    TopicFactory(slug="concurrency", name="Concurrency")
+    TrackFactory(slug="backend-web", name="Backend web")
+    TrackFactory(slug="data-engineering", name="Data engineering")
+
+
+@pytest.mark.parametrize(
+    ("file_format", "serialise"), [("csv", as_csv), ("json", json.dumps), ("yaml", as_yaml)]
+)
+def test_an_editor_imports_questions(editor_client, import_targets, file_format, serialise):
+    # Follow-ups name an earlier row, so the file is imported in order.
+    response = upload(editor_client, f"bank.{file_format}", serialise(import_rows()), file_format)
+
+    assert response.status_code == 200
+    assert response.context["result"].has_errors() is False
+    assert not response.context["result"].has_validation_errors()
+    assert not Question.objects.exists()  # the first step is a dry run
+    done = confirm(editor_client, response)
+
+    assert done.status_code == 200
+    gil = Question.objects.get(slug="gil-and-when-it-matters")
+    assert gil.topic.slug == "concurrency"
+    assert {t.slug for t in gil.tracks.all()} == {"backend-web", "data-engineering"}
+    assert {t.slug for t in gil.tags.all()} == {"gil", "threads"}
+    assert gil.prompt_html == "<p>What is the <strong>GIL</strong>?</p>"
+    quiz = Question.objects.get(slug="which-are-tuples")
+    assert quiz.status == Status.PUBLISHED and quiz.published_at is not None
+    assert [f.slug for f in quiz.follow_ups.all()] == ["gil-and-when-it-matters"]
+    assert list(quiz.choices.values_list("text", "is_correct")) == [
+        ("`1,`", True),
+        ("`(1, 2)`", True),
+        ("`(1)`", False),
+    ]
+    assert quiz.choices.first().text_html == "<p><code>1,</code></p>"
+
+
+def test_importing_the_same_file_again_changes_nothing(editor_client, import_targets):
+    content = as_csv(import_rows())
+    confirm(editor_client, upload(editor_client, "bank.csv", content, "csv"))
+    history = Question.history.count()
+
+    response = upload(editor_client, "bank.csv", content, "csv")
+
+    totals = response.context["result"].totals
+    assert totals["skip"] == 2 and totals["new"] == 0 and totals["update"] == 0
+    confirm(editor_client, response)
+    assert Question.history.count() == history
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"topic": "Astrology"}, "Unknown topic &#x27;Astrology&#x27;"),
+        ({"tracks": "Backend web, Mobile"}, "Unknown track: &#x27;Mobile&#x27;"),
+        ({"follow_ups": "nowhere"}, "Unknown follow-up: &#x27;nowhere&#x27;"),
+        ({"kind": "essay"}, "essay"),
+        ({"key_points": "Only one"}, "at least two key points"),
+        ({"choices": "not json"}, "Choices must be a JSON list"),
+        (
+            {"choices": json.dumps([{"text": "A", "correct": True, "explanation": "x"}])},
+            "at least two choices",
+        ),
+        (
+            {
+                "multi_select": "0",
+                "choices": json.dumps(
+                    [
+                        {"text": "A", "correct": True, "explanation": "x"},
+                        {"text": "B", "correct": True, "explanation": "y"},
+                    ]
+                ),
+            },
+            "single-select",
+        ),
+    ],
+)
+def test_a_bad_row_is_reported_and_nothing_is_written(
+    editor_client, import_targets, change, message
+):
+    rows = import_rows()
+    rows[1].update(change)
+
+    response = upload(editor_client, "bank.csv", as_csv(rows), "csv")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert message in html
+    assert re.search(r"<td>2\s*</td>\s*<td class=\"errors\">", html)  # reported on its row
+    assert not Question.objects.exists()
+    assert not Tag.objects.filter(slug__in=["gil", "threads"]).exists()
+
+
+def test_every_bad_row_is_reported_on_its_own(editor_client, import_targets):
+    rows = import_rows()
+    rows[0]["topic"] = "Astrology"
+    rows[1]["difficulty"] = "brutal"
+
+    html = upload(editor_client, "bank.csv", as_csv(rows), "csv").content.decode()
+
+    assert re.search(r"<td>1\s*</td>\s*<td class=\"errors\">", html)
+    assert re.search(r"<td>2\s*</td>\s*<td class=\"errors\">", html)
+    assert "Unknown topic" in html and "brutal" in html
+    assert not Question.objects.exists()
+
+
+def test_a_confirmed_import_that_now_fails_writes_nothing(editor_client, import_targets):
+    """Between the dry run and the confirmation a track disappears: the first row now fails,
+    so the second, still valid, is not written either."""
+    rows = import_rows()
+    rows[1]["follow_ups"] = ""
+    response = upload(editor_client, "bank.csv", as_csv(rows), "csv")
+    Track.objects.filter(slug="data-engineering").delete()
+
+    done = confirm(editor_client, response)
+
+    assert not Question.objects.exists()
+    assert "Nothing was imported: 1 row no longer passes the checks" in done.content.decode()
+
+
+def test_an_unreadable_file_is_refused(editor_client):
+    response = upload(editor_client, "bank.json", "{not json", "json")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Question.objects.exists()
+
+
+def test_an_editor_exports_questions_with_names_and_choices(editor_client):
+    track = TrackFactory(slug="backend-web", name="Backend web")
+    question = multiple_choice_question(
+        correct=1,
+        wrong=1,
+        slug="which-are-tuples",
+        title="Which are tuples?",
+        topic=TopicFactory(name="Fundamentals"),
+        tags=[TagFactory(slug="tuples", name="tuples")],
+        tracks=[track],
+    )
+    question.follow_ups.set([QuestionFactory(slug="list-vs-tuple")])
+    export_url = reverse("admin:questions_question_export")
+    form = editor_client.get(export_url).context["form"]
+    data = {name: "on" for name in form.fields if name.startswith("questionresource_")}
+
+    response = editor_client.post(export_url, {**data, "resource": "0", "format": "1"})
+
+    assert response.status_code == 200
+    rows = {
+        row["slug"]: row
+        for row in json.loads(
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
+    }
+    row = rows["which-are-tuples"]
+    assert row["topic"] == "Fundamentals"
+    assert row["tracks"] == "Backend web"
+    assert row["tags"] == "tuples"
+    assert row["follow_ups"] == "list-vs-tuple"
+    choices = json.loads(row["choices"])
+    assert [c["correct"] for c in choices] == [True, False]
+    assert choices[0]["explanation"] == "Because of the reason given here."
+    assert rows["list-vs-tuple"]["choices"] == ""
+
+
+def test_what_is_exported_imports_back_unchanged(editor_client, import_targets):
+    confirm(editor_client, upload(editor_client, "bank.csv", as_csv(import_rows()), "csv"))
+    export_url = reverse("admin:questions_question_export")
+    form = editor_client.get(export_url).context["form"]
+    data = {name: "on" for name in form.fields if name.startswith("questionresource_")}
+    exported = editor_client.post(export_url, {**data, "resource": "0", "format": "0"})
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+
+    response = upload(editor_client, "export.csv", content.decode(), "csv")
+
+    assert response.context["result"].totals["skip"] == 2
+
+
+# --- tracks, topics, tags, sets ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["track", "topic", "tag"])
+def test_track_topic_and_tag_lists_count_questions_without_a_query_per_row(
+    editor_client, model, django_assert_num_queries
+):
+    url = reverse(f"admin:questions_{model}_changelist")
+
+    created = []
+
+    def add_rows(count):
+        for _ in range(count):
+            row = {"track": TrackFactory, "topic": TopicFactory, "tag": TagFactory}[model]()
+            created.append(row.pk)
+            for _ in range(2):
+                if model == "topic":
+                    QuestionFactory(topic=row)
+                else:
+                    getattr(QuestionFactory(), f"{model}s").add(row)
+
+    add_rows(2)
+    editor_client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        response = editor_client.get(url)
+    assert "Questions" in response.content.decode()
+    counts = {row.pk: row.question_count for row in response.context["cl"].result_list}
+    assert all(counts[pk] == 2 for pk in created)
+
+    add_rows(15)
+    with django_assert_num_queries(len(few)):
+        editor_client.get(url)
+
+
+def test_a_question_set_is_built_with_ordered_questions(editor_client):
+    first, second = QuestionFactory(title="First"), QuestionFactory(title="Second")
+    data = {
+        "title": "Backend loop",
+        "slug": "backend-loop",
+        "description": "",
+        "visibility": "public",
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-question": str(second.pk),
+        "items-0-position": "2",
+        "items-1-question": str(first.pk),
+        "items-1-position": "1",
+    }
+
+    response = editor_client.post(reverse("admin:questions_questionset_add"), data)
+
+    assert response.status_code == 302
+    question_set = QuestionSet.objects.get(slug="backend-loop")
+    assert [i.question.title for i in question_set.items.order_by("position")] == [
+        "First",
+        "Second",
+    ]
+    changelist = editor_client.get(reverse("admin:questions_questionset_changelist"))
+    assert changelist.context["cl"].result_list[0].item_count == 2
+    change = editor_client.get(
+        reverse("admin:questions_questionset_change", args=[question_set.pk])
+    ).content.decode()
+    assert "admin-autocomplete" in change
+
+
+def test_autocomplete_finds_topics_tags_and_questions(editor_client):
+    QuestionSetFactory()
+    TopicFactory(name="Concurrency")
+    TagFactory(slug="threads", name="threads")
+    QuestionFactory(title="The GIL and when it matters")
+
+    for model, field, term in [
+        ("question", "topic", "Concur"),
+        ("question", "tags", "thre"),
+        ("question", "follow_ups", "GIL"),
+        ("questionsetitem", "question", "GIL"),
+    ]:
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "questions", "model_name": model, "field_name": field, "term": term},
+        )
+        assert response.status_code == 200, (model, field)
+        assert len(response.json()["results"]) == 1, (model, field)
+
+
+def test_choices_inline_rejects_a_choice_without_an_explanation(editor_client):
+    data = with_choices(
+        question_post(TopicFactory(), kind=Kind.MULTIPLE_CHOICE), [("A", True), ("B", False)]
+    )
+    data["choices-1-explanation"] = ""
+
+    response = editor_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert not Choice.objects.exists()
