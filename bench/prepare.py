@@ -1,0 +1,360 @@
+"""The Django side of the benchmark: pick the users, make the fixtures, list the pages.
+
+Run by bench/run.py against the freshly seeded bench database, with the same settings as the
+gunicorn it measures (DEBUG off). It:
+
+- picks an active candidate with a mentor (dashboard, bank, question pages), a second active
+  candidate who practises (card page, card swap, grade POSTs), that mentor, and an editor;
+- signs each in (a database session, as a log-in would leave it) and hands the cookie to wrk;
+- creates open study sessions with enough unanswered cards that every grade POST of the run
+  answers a fresh card;
+- reverses each page by name (a page whose URL name does not exist yet is "not available");
+- checks each page answers 200, and counts its queries once with the test client;
+- on PostgreSQL, runs EXPLAIN ANALYZE on the hot queries and notes which indexes they use.
+
+Writes one JSON file (--out) that run.py reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import string
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prep.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Mentorship, User  # noqa: E402
+from accounts.roles import EDITORS  # noqa: E402
+from mentoring.models import Assignment, FeedbackComment  # noqa: E402
+from practice.models import Mode, PracticeSession, ReviewCard, SessionItem  # noqa: E402
+from questions.models import Kind, Question, Status, Topic  # noqa: E402
+
+GRADE_SESSIONS = 60
+CARDS_PER_SESSION = 100
+QUESTION_PAGES = 200
+# "Index Scan using x", "Index Only Scan Backward using x", "Bitmap Index Scan on x".
+INDEX_SCAN = re.compile(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)")
+
+
+def csrf_secret() -> str:
+    """A CSRF cookie value as Django makes them; the same value is sent as X-CSRFToken."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def signed_in(user: User) -> tuple[Client, str]:
+    client = Client()
+    client.force_login(user, backend="accounts.backends.EmailOrUsernameBackend")
+    return client, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def reverse_or_none(name: str, *args, **kwargs) -> str | None:
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def answered_counts():
+    return User.objects.filter(email__endswith="@seed.prep.invalid").annotate(
+        answered=Count(
+            "practice_sessions__items",
+            filter=Q(practice_sessions__items__answered_at__isnull=False),
+        )
+    )
+
+
+def active_candidate(*, mentored: bool, exclude: set[int], percentile: float = 0.9) -> User:
+    """A candidate as active as the `percentile` one: a busy user, comparable at every scale."""
+    candidates = answered_counts().filter(username__startswith="demo-candidate-")
+    ids_with_mentor = set(Mentorship.objects.values_list("candidate_id", flat=True))
+    rows = sorted(
+        (u.answered, u.pk)
+        for u in candidates
+        if (u.pk in ids_with_mentor) == mentored and u.pk not in exclude
+    )
+    if not rows:
+        raise SystemExit("The seeded data has no suitable candidate; seed more users.")
+    answered, pk = rows[min(len(rows) - 1, int(len(rows) * percentile))]
+    return User.objects.get(pk=pk)
+
+
+def open_sessions(user: User, *, sessions: int, cards: int, rng: random.Random):
+    """Study sessions started now, of self-graded (not multiple-choice) published questions."""
+    pool = list(
+        Question.objects.published().exclude(kind=Kind.MULTIPLE_CHOICE).values_list("pk", flat=True)
+    )
+    cards = min(cards, len(pool))
+    now = timezone.now()
+    created = []
+    for n in range(sessions):
+        session = PracticeSession.objects.create(
+            user=user,
+            mode=Mode.STUDY,
+            filters={"count": cards, "bench": True},
+            started_at=now - timedelta(minutes=n),
+            item_count=cards,
+        )
+        SessionItem.objects.bulk_create(
+            SessionItem(session=session, question_id=pk, position=position)
+            for position, pk in enumerate(rng.sample(pool, cards))
+        )
+        created.append(session)
+    return created
+
+
+def count_queries(client: Client, method: str, path: str, *, htmx: bool, data=None):
+    headers = {"HX-Request": "true"} if htmx else {}
+    call = client.post if method == "POST" else client.get
+    with CaptureQueriesContext(connection) as captured:
+        response = call(path, data=data, headers=headers)
+    return response.status_code, len(captured.captured_queries)
+
+
+def hot_queries(candidate: User, mentor: User) -> list[dict]:
+    """EXPLAIN ANALYZE of the queries the busy pages run most, and the indexes they use."""
+    if connection.vendor != "postgresql":
+        return []
+    now = timezone.now()
+    session = PracticeSession.objects.filter(user=candidate).order_by("-started_at").first()
+    topic = Topic.objects.order_by("position").first()
+    queries = {
+        "Bank filter (status, topic, difficulty)": Question.objects.published()
+        .filter(topic=topic, difficulty="medium")
+        .order_by("title")[:20],
+        "Bank search (full text)": (
+            Question.objects.published().search("decorators")[:20]
+            if hasattr(Question.objects.published(), "search")
+            else None
+        ),
+        "Due cards of a candidate": ReviewCard.objects.filter(user=candidate, due__lte=now)
+        .select_related("question")
+        .order_by("due")[:20],
+        "Due count of a candidate": ReviewCard.objects.filter(user=candidate, due__lte=now).values(
+            "due"
+        ),
+        "Recent sessions of a candidate": PracticeSession.objects.filter(user=candidate).order_by(
+            "-started_at"
+        )[:10],
+        "Answers of a candidate over a year": SessionItem.objects.filter(
+            session__user=candidate, answered_at__gte=now - timedelta(days=365)
+        ).values("answered_at", "rating", "question__topic_id"),
+        "Recent answers site-wide": SessionItem.objects.filter(
+            answered_at__gte=now - timedelta(days=1)
+        ).order_by("-answered_at")[:50],
+        "Cards of one session": SessionItem.objects.filter(session=session).order_by("position"),
+        "Assignments of a candidate": Assignment.objects.filter(candidate=candidate).order_by(
+            "due_at"
+        ),
+        "Assignments given by a mentor": Assignment.objects.filter(mentor=mentor).order_by(
+            "due_at"
+        ),
+        "Mentees of a mentor": Mentorship.objects.filter(mentor=mentor),
+        "Unread feedback for a candidate": FeedbackComment.objects.filter(
+            item__session__user=candidate, read_at__isnull=True
+        ).exclude(author=candidate),
+        "Admin question list (newest first)": Question.objects.order_by("-pk")[:100],
+    }
+    results = []
+    for label, queryset in queries.items():
+        if queryset is None:
+            continue
+        try:
+            plan = queryset.explain(analyze=True)
+        except Exception as error:  # report, do not stop the bench
+            results.append({"query": label, "plan": f"EXPLAIN failed: {error}", "indexes": []})
+            continue
+        indexes = sorted(set(INDEX_SCAN.findall(plan)))
+        seq_scans = sorted(set(re.findall(r"Seq Scan on (\w+)", plan)))
+        total = re.search(r"Execution Time: ([\d.]+) ms", plan)
+        results.append(
+            {
+                "query": label,
+                "indexes": indexes,
+                "seq_scans": seq_scans,
+                "execution_ms": float(total.group(1)) if total else None,
+                "plan": plan,
+            }
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    candidate = active_candidate(mentored=True, exclude=set())
+    practiser = active_candidate(mentored=False, exclude={candidate.pk}, percentile=0.8)
+    mentor = Mentorship.objects.filter(candidate=candidate).select_related("mentor").first().mentor
+    editor = (
+        User.objects.filter(
+            groups__name=EDITORS, is_staff=True, email__endswith="@seed.prep.invalid"
+        )
+        .order_by("pk")
+        .first()
+    )
+    clients = {}
+    cookies = {}
+    for role, user in {
+        "candidate": candidate,
+        "practiser": practiser,
+        "mentor": mentor,
+        "editor": editor,
+    }.items():
+        clients[role], cookies[role] = signed_in(user)
+
+    # Fixtures for the practice pages: one session to look at, many to grade in.
+    card_session, measure_session, *grade_sessions = open_sessions(
+        practiser, sessions=GRADE_SESSIONS + 2, cards=CARDS_PER_SESSION, rng=rng
+    )
+    card_path = reverse_or_none("practice:session", card_session.pk)
+
+    def grade_path(item: SessionItem) -> str | None:
+        return reverse_or_none("practice:grade", item.session_id, item.pk)
+
+    # Every session's cards in order, taken round-robin across sessions: consecutive POSTs
+    # land on different sessions (no waiting on one session's row lock), each card once.
+    per_session = [
+        list(SessionItem.objects.filter(session=s).order_by("position")) for s in grade_sessions
+    ]
+    grade_requests = []
+    for position in range(CARDS_PER_SESSION - 1):  # the last card would finish the session
+        for items in per_session:
+            if position < len(items):
+                path = grade_path(items[position])
+                if path:
+                    grade_requests.append({"method": "POST", "path": path, "body": "rating=3"})
+
+    topic = Topic.objects.filter(questions__status=Status.PUBLISHED).order_by("position").first()
+    bank_path = reverse_or_none("questions:list")
+    question_paths = [
+        reverse_or_none("questions:detail", slug=slug)
+        for slug in Question.objects.published()
+        .order_by("?")
+        .values_list("slug", flat=True)[:QUESTION_PAGES]
+    ]
+    question_paths = [p for p in question_paths if p]
+    mentee_path = reverse_or_none("mentoring:mentee", candidate_id=candidate.pk)
+
+    pages = [
+        ("healthz", "/healthz (floor)", "anonymous", False, [reverse_or_none("healthz")], None),
+        (
+            "bank_list",
+            "Bank list, filtered",
+            "candidate",
+            False,
+            [f"{bank_path}?topic={topic.slug}&difficulty=medium"] if bank_path else [None],
+            0.10,
+        ),
+        ("question_page", "Question page", "candidate", False, question_paths or [None], 0.10),
+        ("practice_page", "Practice card page", "practiser", False, [card_path], 0.10),
+        ("card_swap", "Card swap (htmx fragment)", "practiser", True, [card_path], 0.25),
+        ("grade_post", "Grade POST (htmx, next card)", "practiser", True, None, 0.25),
+        (
+            "dashboard",
+            "Dashboard",
+            "candidate",
+            False,
+            [reverse_or_none("practice:dashboard")],
+            0.06,
+        ),
+        ("mentee_page", "Mentor's mentee page", "mentor", False, [mentee_path], 0.10),
+        (
+            "admin_list",
+            "Admin question list",
+            "editor",
+            False,
+            [reverse_or_none("admin:questions_question_changelist")],
+            0.06,
+        ),
+    ]
+    out_pages = []
+    csrf = csrf_secret()
+    for key, label, role, htmx, paths, budget in pages:
+        page = {"key": key, "label": label, "role": role, "htmx": htmx, "budget": budget}
+        if key == "grade_post":
+            requests = grade_requests
+            measure_items = list(
+                SessionItem.objects.filter(session=measure_session).order_by("position")[:2]
+            )
+            probe = grade_path(measure_items[0]) if measure_items else None
+        else:
+            requests = [{"method": "GET", "path": p, "body": ""} for p in paths if p]
+            probe = requests[0]["path"] if requests else None
+        if not requests or probe is None:
+            page.update(available=False, note="not available: the page does not exist yet")
+            out_pages.append(page)
+            continue
+        client = clients.get(role) or Client()
+        method = "POST" if key == "grade_post" else "GET"
+        data = {"rating": "3"} if method == "POST" else None
+        if method == "GET":
+            count_queries(client, method, probe, htmx=htmx)  # warm: first-use caches
+        status, queries = count_queries(client, method, probe, htmx=htmx, data=data)
+        page.update(
+            available=status == 200,
+            status=status,
+            queries=queries,
+            requests=requests,
+            cookie=(
+                f"{settings.SESSION_COOKIE_NAME}={cookies[role]}; "
+                f"{settings.CSRF_COOKIE_NAME}={csrf}"
+                if role in cookies
+                else ""
+            ),
+            csrf=csrf,
+        )
+        if status != 200:
+            page["note"] = f"not available: answered {status} to the bench's user"
+        out_pages.append(page)
+
+    result = {
+        "database": connection.vendor,
+        "users": {
+            "candidate": candidate.username,
+            "practiser": practiser.username,
+            "mentor": mentor.username,
+            "editor": editor.username,
+        },
+        "answers_of_candidate": SessionItem.objects.filter(
+            session__user=candidate, answered_at__isnull=False
+        ).count(),
+        "counts": {
+            "questions": Question.objects.count(),
+            "users": User.objects.count(),
+            "answers": SessionItem.objects.filter(answered_at__isnull=False).count(),
+            "review_cards": ReviewCard.objects.count(),
+        },
+        "grade_requests": len(grade_requests),
+        "pages": out_pages,
+        "hot_queries": hot_queries(candidate, mentor),
+    }
+    Path(args.out).write_text(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,532 @@
+"""`make bench`: Prep's main pages under load, at two data scales, against /healthz.
+
+For each scale (small: 1,000 questions / 100 users / 20,000 answers; large: 10,000 / 1,000 /
+200,000) it recreates a dedicated database (PostgreSQL `prep_bench` when a server answers on
+127.0.0.1:5432, else SQLite, and says so), migrates, seeds it with `manage.py seed_demo`,
+prepares users and fixtures (bench/prepare.py), starts gunicorn (2 workers, DEBUG off) on a free
+port and drives every page with wrk for a few seconds, /healthz first and last as the floor.
+
+It writes bench/results.md and bench/results.json and prints the table. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = BENCH / ".work"
+PY = sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+LUA = BENCH / "wrk" / "requests.lua"
+
+SCALES = {
+    "small": {"questions": 1_000, "users": 100, "answers": 20_000},
+    "large": {"questions": 10_000, "users": 1_000, "answers": 200_000},
+}
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "prep_bench"
+PG_MARKER = "Created by the Prep benchmark (bench/run.py); dropped and recreated by every run."
+LARGE_OVER_SMALL = 0.85
+WORKER_MEMORY_MB = 150
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def recreate_postgres() -> str:
+    """Drop (only if the bench made it) and create the bench database; its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [PG_DATABASE],
+        ).fetchone()
+        if row is not None:
+            if row[0] != PG_MARKER:
+                raise SystemExit(
+                    f"A database named {PG_DATABASE} exists that the bench did not create: "
+                    "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
+                )
+            conn.execute(f'DROP DATABASE "{PG_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+        conn.execute(f"COMMENT ON DATABASE \"{PG_DATABASE}\" IS '{PG_MARKER}'")
+    return f"{PG_SERVER}/{PG_DATABASE}"
+
+
+def drop_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+def recreate_sqlite() -> str:
+    path = WORK / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+
+def manage(env: dict, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}: see {WORK}/gunicorn.log")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == master:
+            pids.append(int(entry.name))
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM: the most resident memory the process has ever had."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    say("wrk is not installed: installing it from Debian's packages (apt-get)")
+    apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=apt)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk could not be installed: install it (apt-get install wrk) and rerun")
+    return found
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+def run_wrk(
+    wrk: str, base_url: str, page: dict, *, seconds: int, threads: int, connections: int, tag: str
+) -> dict:
+    requests_file = WORK / f"{tag}-{page['key']}.tsv"
+    requests_file.write_text(
+        "".join(f"{r['method']}\t{r['path']}\t{r['body']}\n" for r in page["requests"])
+    )
+    env = {
+        **os.environ,
+        "BENCH_REQUESTS": str(requests_file),
+        "BENCH_COOKIE": page.get("cookie", ""),
+        "BENCH_CSRF": page.get("csrf", ""),
+        "BENCH_HTMX": "1" if page["htmx"] else "0",
+        "BENCH_THREADS": str(threads),
+    }
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        base_url,
+    ]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            result = json.loads(line.removeprefix("BENCH_RESULT "))
+            seconds_run = result["duration_us"] / 1e6
+            result["rps"] = result["requests"] / seconds_run if seconds_run else 0.0
+            for name in ("mean", "p50", "p95", "p99", "max"):
+                result[f"{name}_ms"] = result.pop(f"{name}_us") / 1000
+            return result
+    raise SystemExit(f"wrk gave no result for {page['key']}:\n{done.stdout}\n{done.stderr}")
+
+
+def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: bool) -> dict:
+    say(
+        f"=== {name}: {spec['questions']:,} questions, {spec['users']:,} users, "
+        f"{spec['answers']:,} answers ==="
+    )
+    database_url = recreate_postgres() if on_postgres else recreate_sqlite()
+    env = {**env, "DATABASE_URL": database_url}
+    migrate_s = manage(env, "migrate", "--noinput", "-v0")
+    say(f"migrated in {migrate_s:.1f} s; seeding")
+    seed_s = manage(
+        env,
+        "seed_demo",
+        f"--questions={spec['questions']}",
+        f"--users={spec['users']}",
+        f"--answers={spec['answers']}",
+        f"--seed={args.seed}",
+    )
+    say(f"seeded in {seed_s:.1f} s; preparing users and fixtures")
+    prepared_file = WORK / f"{name}-prepared.json"
+    prepare_env = {**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
+    subprocess.run(
+        [PY, str(BENCH / "prepare.py"), "--out", str(prepared_file), f"--seed={args.seed}"],
+        cwd=ROOT,
+        env=prepare_env,
+        check=True,
+    )
+    prepared = json.loads(prepared_file.read_text())
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = (WORK / f"gunicorn-{name}.log").open("w")
+    gunicorn = subprocess.Popen(
+        [
+            GUNICORN,
+            "prep.wsgi:application",
+            "--no-control-socket",
+            "--workers=2",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    pages: dict[str, dict] = {}
+    try:
+        wait_until_up(f"{base_url}/healthz", gunicorn)
+        available = [p for p in prepared["pages"] if p.get("available")]
+        floor = next(p for p in available if p["key"] == "healthz")
+        order = [floor, *[p for p in available if p["key"] != "healthz"], floor]
+        healthz_runs = []
+        for page in order:
+            if page["key"] != "grade_post":  # warming up would spend fresh cards
+                run_wrk(
+                    wrk,
+                    base_url,
+                    page,
+                    seconds=args.warmup,
+                    threads=args.threads,
+                    connections=args.connections,
+                    tag=f"{name}-warm",
+                )
+            result = run_wrk(
+                wrk,
+                base_url,
+                page,
+                seconds=args.seconds,
+                threads=args.threads,
+                connections=args.connections,
+                tag=name,
+            )
+            say(
+                f"{page['label']:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms"
+                f"  p99 {result['p99_ms']:6.1f} ms  not-200: {result['not_200']}"
+            )
+            if page["key"] == "healthz":
+                healthz_runs.append(result)
+                continue
+            pages[page["key"]] = {**_page_meta(page), **result}
+        memory = [peak_rss_mb(pid) for pid in worker_pids(gunicorn.pid)]
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+        log.close()
+
+    healthz_rps = sum(r["rps"] for r in healthz_runs) / len(healthz_runs)
+    pages["healthz"] = {
+        **_page_meta(floor),
+        **healthz_runs[0],
+        "rps": healthz_rps,
+        "rps_runs": [round(r["rps"], 1) for r in healthz_runs],
+    }
+    for page in pages.values():
+        page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
+        if page.get("budget") is not None:
+            page["budget_met"] = page["ratio"] >= page["budget"]
+    for page in prepared["pages"]:
+        if not page.get("available"):
+            pages[page["key"]] = {**_page_meta(page), "note": page.get("note", "not available")}
+    return {
+        "database": "PostgreSQL" if on_postgres else "SQLite",
+        "spec": spec,
+        "counts": prepared["counts"],
+        "users": prepared["users"],
+        "answers_of_candidate": prepared["answers_of_candidate"],
+        "grade_cards_prepared": prepared["grade_requests"],
+        "migrate_seconds": round(migrate_s, 1),
+        "seed_seconds": round(seed_s, 1),
+        "worker_peak_rss_mb": [round(m, 1) for m in memory if m is not None],
+        "pages": pages,
+        "hot_queries": prepared["hot_queries"],
+    }
+
+
+def _page_meta(page: dict) -> dict:
+    meta = {k: page.get(k) for k in ("key", "label", "role", "htmx", "budget", "queries")}
+    meta["available"] = bool(page.get("available"))
+    meta["distinct_paths"] = len(page.get("requests", []))
+    return meta
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+PAGE_ORDER = [
+    "healthz",
+    "bank_list",
+    "question_page",
+    "practice_page",
+    "card_swap",
+    "grade_post",
+    "dashboard",
+    "mentee_page",
+    "admin_list",
+]
+
+
+def met(flag: bool | None) -> str:
+    return "—" if flag is None else ("met" if flag else "**not met**")
+
+
+def report(results: dict) -> str:
+    scales = results["scales"]
+    names = list(scales)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['finished_at']} on {results['machine']['cpus']} CPUs "
+        f"({results['machine']['python']}, {results['database']}), load average before the run "
+        f"{results['machine']['load_before']}. wrk {results['wrk']['threads']} threads, "
+        f"{results['wrk']['connections']} connections, {results['wrk']['seconds']} s per page "
+        f"after a {results['wrk']['warmup']} s warm-up; gunicorn 2 sync workers, DEBUG off.",
+        "Ratios are the page's requests per second over /healthz's in the same run "
+        "(the mean of the first and last /healthz runs).",
+        "",
+        "| Page | Scale | Req/s | p50 ms | p95 ms | p99 ms | Queries | ÷ /healthz | Budget | |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key in PAGE_ORDER:
+        for name in names:
+            page = scales[name]["pages"].get(key)
+            if page is None:
+                continue
+            if not page.get("available"):
+                lines.append(
+                    f"| {page['label']} | {name} | {page.get('note', 'not available')} "
+                    "| | | | | | | |"
+                )
+                continue
+            budget = f"≥ {page['budget']:.2f}" if page.get("budget") is not None else "floor"
+            not_ok = f" ({page['not_200']} not 200)" if page.get("not_200") else ""
+            lines.append(
+                f"| {page['label']} | {name} | {page['rps']:.1f}{not_ok} | {page['p50_ms']:.1f} "
+                f"| {page['p95_ms']:.1f} | {page['p99_ms']:.1f} | {page.get('queries', '')} "
+                f"| {page['ratio']:.3f} | {budget} | {met(page.get('budget_met'))} |"
+            )
+    if {"small", "large"} <= set(names):
+        lines += [
+            "",
+            f"## Large over small (budget ≥ {LARGE_OVER_SMALL})",
+            "",
+            "| Page | Small req/s | Large req/s | Large/small | Queries small → large | |",
+            "|---|---:|---:|---:|---|---|",
+        ]
+        for key in PAGE_ORDER:
+            small = scales["small"]["pages"].get(key, {})
+            large = scales["large"]["pages"].get(key, {})
+            if not (small.get("available") and large.get("available")):
+                continue
+            ratio = large["rps"] / small["rps"] if small["rps"] else 0
+            lines.append(
+                f"| {large['label']} | {small['rps']:.1f} | {large['rps']:.1f} | {ratio:.2f} "
+                f"| {small.get('queries')} → {large.get('queries')} "
+                f"| {met(ratio >= LARGE_OVER_SMALL)} |"
+            )
+    lines += ["", f"## Worker memory (budget < {WORKER_MEMORY_MB} MB peak RSS)", ""]
+    for name in names:
+        rss = scales[name]["worker_peak_rss_mb"]
+        peak = max(rss) if rss else None
+        lines.append(
+            f"- {name}: peak RSS of the gunicorn workers "
+            f"{', '.join(f'{m:.1f}' for m in rss)} MB: "
+            f"{met(None if peak is None else peak < WORKER_MEMORY_MB)}"
+        )
+    lines += ["", "## Data", ""]
+    for name in names:
+        scale = scales[name]
+        counts = scale["counts"]
+        lines.append(
+            f"- {name}: {counts['questions']:,} questions, {counts['users']:,} users, "
+            f"{counts['answers']:,} answers, {counts['review_cards']:,} review cards; seeded in "
+            f"{scale['seed_seconds']} s ({scale['database']}), migrated in "
+            f"{scale['migrate_seconds']} s. Pages viewed as {scale['users']['candidate']} "
+            f"({scale['answers_of_candidate']:,} answers), {scale['users']['practiser']} "
+            f"(practice pages), {scale['users']['mentor']} and {scale['users']['editor']}. "
+            f"Grade POSTs: {scale['pages'].get('grade_post', {}).get('sent', 0):,} sent over "
+            f"{scale['grade_cards_prepared']:,} fresh cards."
+        )
+    hot = results["scales"].get("large", results["scales"][names[-1]])["hot_queries"]
+    if hot:
+        lines += [
+            "",
+            "## Hot queries at the large scale (EXPLAIN ANALYZE, PostgreSQL)",
+            "",
+            "| Query | Indexes used | Sequential scans | ms |",
+            "|---|---|---|---:|",
+        ]
+        for query in hot:
+            lines.append(
+                f"| {query['query']} | {', '.join(query.get('indexes', [])) or '**none**'} "
+                f"| {', '.join(query.get('seq_scans', [])) or '—'} "
+                f"| {query.get('execution_ms') if query.get('execution_ms') is not None else ''} |"
+            )
+        lines.append("")
+        lines.append("The full plans are in results.json (`hot_queries`).")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Prep's benchmark (see bench/README.md).")
+    parser.add_argument("--scales", default="small,large", help="comma-separated: small,large")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk run per page (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up per page (default 2)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sqlite", action="store_true", help="use SQLite even if PostgreSQL runs")
+    parser.add_argument("--keep-db", action="store_true", help="keep the bench database after")
+    parser.add_argument("--out", default=str(BENCH), help="folder for results.md/json")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.scales.split(",") if n.strip()]
+    unknown = set(names) - set(SCALES)
+    if unknown:
+        raise SystemExit(f"Unknown scale(s): {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    WORK.mkdir(parents=True, exist_ok=True)
+    wrk = ensure_wrk()
+    on_postgres = not args.sqlite and postgres_reachable()
+    if on_postgres:
+        say(f"PostgreSQL answers at {PG_SERVER}: benchmarking on database {PG_DATABASE}")
+    else:
+        say(
+            "PostgreSQL is not reachable (or --sqlite): benchmarking on SQLite instead; "
+            "the figures are not comparable with PostgreSQL ones"
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG_TOOLBAR", "REDIS_URL"}},
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "prep.settings",
+        "CONN_MAX_AGE": "600",
+    }
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    say("collecting static files")
+    manage({**env, "DATABASE_URL": "sqlite:///:memory:"}, "collectstatic", "--noinput", "-v0")
+
+    results = {
+        "database": "PostgreSQL" if on_postgres else "SQLite",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_before": load_before,
+        },
+        "wrk": {
+            "threads": args.threads,
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+        },
+        "scales": {},
+    }
+    try:
+        for name in names:
+            results["scales"][name] = bench_scale(name, SCALES[name], args, env, wrk, on_postgres)
+    finally:
+        if on_postgres and not args.keep_db:
+            drop_postgres()
+    results["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["machine"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+
+    out = Path(args.out)
+    table = report(results)
+    (out / "results.md").write_text(table)
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print()
+    print(table)
+    say(f"done in {results['total_seconds']:.0f} s: {out / 'results.md'}, {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
