@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 PYTEST_WORKERS ?= auto
 
-.PHONY: run install test test-fast e2e lint format migrations-check check-deploy bench soak clean
+.PHONY: run install test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -29,10 +29,14 @@ run: install
 
 # The whole suite. Browser tests run when Chromium is installed and are skipped otherwise.
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -rs $(PYTEST_ARGS)
 
 e2e: install
 	E2E_REQUIRED=true $(PY) -m pytest -n $(PYTEST_WORKERS) tests/e2e $(PYTEST_ARGS)
+
+# Retake the README's screenshots (docs/screenshots/) from a walk through the main pages.
+screenshots: install
+	SCREENSHOTS=1 E2E_REQUIRED=true $(PY) -m pytest -p no:xdist tests/e2e/test_main_pages.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -85,16 +85,21 @@ def _e2e_database(request):
 class ConsoleProblems(list):
     """Console errors and uncaught exceptions seen on the pages of one test."""
 
+    # Pages without a <link rel="icon"> of their own (the Django admin) make Chromium ask for
+    # /favicon.ico, which the site does not serve.
+    IGNORED_URLS = ("/favicon.ico",)
+
     def watch(self, page) -> None:
-        page.on(
-            "console",
-            lambda message: (
-                self.append(f"console {message.type}: {message.text} ({page.url})")
-                if message.type == "error"
-                else None
-            ),
-        )
+        page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda error: self.append(f"page error: {error} ({page.url})"))
+
+    def _console(self, page, message) -> None:
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        if source.endswith(self.IGNORED_URLS):
+            return
+        self.append(f"console error: {message.text} (resource {source or '?'}, page {page.url})")
 
 
 @pytest.fixture

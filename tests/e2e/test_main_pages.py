@@ -1,0 +1,127 @@
+"""Every main page with realistic data (the real bank, two months of practice, a mentor and an
+assignment with a feedback thread): no serious accessibility problem in light or dark colours.
+
+With SCREENSHOTS=1 (`make screenshots`) the same walk saves the README's screenshots to
+docs/screenshots/, desktop and phone.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from questions.models import Track
+from tests.e2e.axe import check_accessibility
+from tests.e2e.demo_data import build_history, load_bank, mentoring_story
+from tests.e2e.screens import shoot
+from tests.factories import EditorFactory, MentorFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def start(page, *, mode: str, count: int, kinds: tuple[str, ...] = ()) -> None:
+    page.goto("/practice/")
+    page.get_by_label(mode, exact=False).first.check()
+    for kind in kinds:
+        page.get_by_label(kind, exact=True).check()
+    page.get_by_label("Number of questions").fill(str(count))
+    page.get_by_role("button", name="Start practice").click()
+    expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+
+
+def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
+    new_context, log_in, live_server
+):
+    load_bank()
+    candidate = UserFactory(
+        username="alex",
+        first_name="Alex",
+        target_track=Track.objects.get(slug="backend-web"),
+        interview_date=timezone.localdate() + timedelta(days=24),
+    )
+    mentor = MentorFactory(username="sam", first_name="Sam")
+    build_history(candidate)
+    assignment = mentoring_story(mentor=mentor, candidate=candidate)
+
+    page = new_context().new_page()
+    page.goto("/")
+    shoot(page, "landing", dark=True)
+
+    log_in(page.context, candidate)
+    page.goto("/dashboard/")
+    expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
+    check_accessibility(page, "dashboard with two months of history")
+    shoot(page, "dashboard", dark=True)
+
+    page.goto("/practice/")
+    check_accessibility(page, "practice start")
+    shoot(page, "practice-start")
+
+    start(page, mode="Study", count=5, kinds=("Concept", "Coding"))
+    page.keyboard.press("Space")
+    expect(page.get_by_role("heading", name="Model answer")).to_be_visible()
+    check_accessibility(page, "study card, answer shown")
+    shoot(page, "study-card", dark=True)
+    for grade in "3423":
+        page.keyboard.press(grade)
+        expect(page.locator("#session-card .reveal-form")).to_be_visible()
+        page.keyboard.press("Space")
+        expect(page.get_by_role("heading", name="Model answer")).to_be_visible()
+    page.keyboard.press("1")
+    expect(page).to_have_url(re.compile(r"/summary/$"))
+    check_accessibility(page, "study summary")
+    shoot(page, "summary")
+
+    start(page, mode="Quiz", count=3)
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    expect(page.locator(".verdict")).to_be_visible()
+    check_accessibility(page, "quiz result")
+    shoot(page, "quiz-result")
+
+    start(page, mode="Mock interview", count=4)
+    expect(page.get_by_role("timer")).to_be_visible()
+    check_accessibility(page, "mock interview")
+    shoot(page, "mock-interview")
+
+    page.goto("/questions/")
+    check_accessibility(page, "question bank")
+    shoot(page, "questions")
+    page.get_by_label("Search").fill("prefetch_related")
+    expect(page.locator("#question-results")).to_contain_text("match")
+    page.goto("/questions/select-related-vs-prefetch-related/")
+    check_accessibility(page, "question page")
+    shoot(page, "question", dark=True)
+
+    page.goto("/assignments/")
+    expect(page.locator(".assignment-card").first).to_be_visible()
+    check_accessibility(page, "assignments")
+    shoot(page, "assignments")
+
+    page.goto("/lab/n-plus-one/")
+    check_accessibility(page, "ORM lab")
+    shoot(page, "orm-lab")
+
+    mentor_page = new_context().new_page()
+    log_in(mentor_page.context, mentor)
+    mentor_page.goto("/mentor/")
+    check_accessibility(mentor_page, "mentor home")
+    shoot(mentor_page, "mentor")
+    mentor_page.goto(f"/mentor/mentees/{candidate.pk}/")
+    expect(mentor_page.locator(".thread-comments").first).to_be_visible()
+    check_accessibility(mentor_page, "mentee page")
+    shoot(mentor_page, "mentee", at="#assignments-title")
+    mentor_page.goto(f"/mentor/sets/{assignment.question_set_id}/search/?q=django")
+    check_accessibility(mentor_page, "set builder")
+    shoot(mentor_page, "set-builder")
+    mentor_page.goto("/mentor/assign/")
+    check_accessibility(mentor_page, "assign a set")
+
+    editor_page = new_context().new_page()
+    log_in(editor_page.context, EditorFactory(username="edie"))
+    editor_page.goto("/admin/questions/question/")
+    expect(editor_page.locator("#result_list")).to_be_visible()
+    editor_page.locator("#toggle-nav-sidebar").click()  # room for the list in the picture
+    shoot(editor_page, "admin-questions")
