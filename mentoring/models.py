@@ -172,7 +172,13 @@ class FeedbackComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["item", "created_at"], name="feedback_item_idx")]
+        indexes = [
+            models.Index(fields=["item", "created_at"], name="feedback_item_idx"),
+            # The navigation counts unread comments on every page: scan only those.
+            models.Index(
+                fields=["item"], condition=Q(read_at__isnull=True), name="feedback_unread_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.item_id}"
