@@ -38,7 +38,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count, Exists, OuterRef, Q  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
@@ -157,9 +158,37 @@ def hot_queries(candidate: User, mentor: User) -> list[dict]:
         "Recent sessions of a candidate": PracticeSession.objects.filter(user=candidate).order_by(
             "-started_at"
         )[:10],
-        "Answers of a candidate over a year": SessionItem.objects.filter(
-            session__user=candidate, answered_at__gte=now - timedelta(days=365)
-        ).values("answered_at", "rating", "question__topic_id"),
+        # The dashboard's queries (practice/stats.py), written out the same way.
+        "Dashboard: answers per day over a year": SessionItem.objects.filter(
+            session__user=candidate,
+            answered_at__gte=now - timedelta(days=365),
+            answered_at__lte=now,
+        )
+        .annotate(day=TruncDate("answered_at"))
+        .values("day")
+        .annotate(answers=Count("pk"))
+        .order_by("day"),
+        "Dashboard: due today": ReviewCard.objects.filter(
+            user=candidate, question__status=Status.PUBLISHED, due__lte=now + timedelta(days=1)
+        )
+        .order_by()
+        .values("pk"),
+        "Dashboard: new questions available": Question.objects.published()
+        .exclude(Exists(ReviewCard.objects.filter(user=candidate, question=OuterRef("pk"))))
+        .order_by()  # as .count() runs it
+        .values("pk"),
+        "Dashboard: progress per topic": Question.objects.published()
+        .values("topic_id", "topic__name", "topic__position")
+        .annotate(
+            total=Count("pk"),
+            studied=Count(
+                "pk",
+                filter=Q(
+                    Exists(ReviewCard.objects.filter(user=candidate, question=OuterRef("pk")))
+                ),
+            ),
+        )
+        .order_by("topic__position", "topic__name"),
         "Recent answers site-wide": SessionItem.objects.filter(
             answered_at__gte=now - timedelta(days=1)
         ).order_by("-answered_at")[:50],

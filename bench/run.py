@@ -301,16 +301,21 @@ def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: b
         log.close()
 
     healthz_rps = sum(r["rps"] for r in healthz_runs) / len(healthz_runs)
+    for page in pages.values():
+        page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
+        if page.get("budget") is not None:
+            page["budget_met"] = page["ratio"] >= page["budget"]
+    if args.profile and name == args.profile_scale:
+        # While the database is still here: where does the time of each slow page go?
+        for key, page in pages.items():
+            if page.get("budget_met") is False:
+                page["profile"] = profile_page(prepared_file, key, prepare_env)
     pages["healthz"] = {
         **_page_meta(floor),
         **healthz_runs[0],
         "rps": healthz_rps,
         "rps_runs": [round(r["rps"], 1) for r in healthz_runs],
     }
-    for page in pages.values():
-        page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
-        if page.get("budget") is not None:
-            page["budget_met"] = page["ratio"] >= page["budget"]
     for page in prepared["pages"]:
         if not page.get("available"):
             pages[page["key"]] = {**_page_meta(page), "note": page.get("note", "not available")}
@@ -327,6 +332,32 @@ def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: b
         "pages": pages,
         "hot_queries": prepared["hot_queries"],
     }
+
+
+def profile_page(prepared_file: Path, key: str, env: dict) -> dict | None:
+    say(f"profiling {key} (it misses its budget)")
+    done = subprocess.run(
+        [
+            PY,
+            str(BENCH / "profile_page.py"),
+            "--prepared",
+            str(prepared_file),
+            "--page",
+            key,
+            "--requests",
+            "20",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        say(f"profiling {key} failed: {done.stderr.strip()[-300:]}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _page_meta(page: dict) -> dict:
@@ -418,6 +449,33 @@ def report(results: dict) -> str:
             f"{', '.join(f'{m:.1f}' for m in rss)} MB: "
             f"{met(None if peak is None else peak < WORKER_MEMORY_MB)}"
         )
+    profiled = [
+        (name, scales[name]["pages"][key])
+        for name in names
+        for key in PAGE_ORDER
+        if scales[name]["pages"].get(key, {}).get("profile")
+    ]
+    if profiled:
+        lines += [
+            "",
+            "## Where the time goes (pages that miss their budget)",
+            "",
+            "In-process, one request at a time (bench/profile_page.py): milliseconds per "
+            "request, SQL as timed by the database wrapper, templates including the queries "
+            "they run lazily; then the functions with the most own time.",
+            "",
+        ]
+        for name, page in profiled:
+            profile = page["profile"]
+            top = "; ".join(
+                f"`{f['function']}` {f['own_ms_per_request']} ms"
+                for f in profile["top_functions"][:4]
+            )
+            lines.append(
+                f"- {page['label']} ({name}): {profile['ms_per_request']} ms, SQL "
+                f"{profile['sql_ms_per_request']} ms, templates "
+                f"{profile['template_ms_per_request']} ms. Top: {top}."
+            )
     lines += ["", "## Data", ""]
     for name in names:
         scale = scales[name]
@@ -460,6 +518,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="do not profile the pages that miss their budget",
+    )
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even if PostgreSQL runs")
     parser.add_argument("--keep-db", action="store_true", help="keep the bench database after")
     parser.add_argument("--out", default=str(BENCH), help="folder for results.md/json")
@@ -469,6 +533,8 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"Unknown scale(s): {', '.join(sorted(unknown))}")
 
+    # Profiling takes a while: only at the largest scale of the run.
+    args.profile_scale = names[-1]
     started = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
     wrk = ensure_wrk()
