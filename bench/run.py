@@ -393,8 +393,9 @@ def report(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Run {results['finished_at']} on {results['machine']['cpus']} CPUs "
-        f"({results['machine']['python']}, {results['database']}), load average before the run "
-        f"{results['machine']['load_before']}. wrk {results['wrk']['threads']} threads, "
+        f"({results['machine']['python']}, {results['database']}), load average "
+        f"{results['machine']['load_before']} before the run and "
+        f"{results['machine']['load_after']} after. wrk {results['wrk']['threads']} threads, "
         f"{results['wrk']['connections']} connections, {results['wrk']['seconds']} s per page "
         f"after a {results['wrk']['warmup']} s warm-up; gunicorn 2 sync workers, DEBUG off.",
         "Ratios are the page's requests per second over /healthz's in the same run "
