@@ -383,6 +383,7 @@ def set_search(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "search_form": form,
             "results": results,
             "in_set": in_set,
+            "announce": True,
         }
         return render(request, "mentoring/_set_search_results.html", context)
     context = _builder_context(question_set, search_form=form, results=results)
