@@ -93,7 +93,10 @@ def _get_thread_item_for(user: User, item_pk: int) -> SessionItem:
     (the mentorship still stands)."""
     items = (
         SessionItem.objects.select_related(
-            "question", "session__user", "session__assignment__mentor"
+            "question",
+            "session__user",
+            "session__assignment__mentor",
+            "session__assignment__question_set",
         )
         .filter(pk=item_pk, session__assignment__isnull=False)
         .annotate(

@@ -252,3 +252,17 @@ def test_another_mentors_assignment_cannot_be_withdrawn(client, mentees, questio
 
     assert client.post(reverse("mentoring:withdraw", args=[assignment.pk])).status_code == 404
     assert Assignment.objects.exists()
+
+
+def test_the_assign_page_costs_the_same_with_2_or_50_mentees(
+    mentor_client, mentor, question_set, django_assert_num_queries
+):
+    url = reverse("mentoring:assign")
+    for n in (2, 48):
+        for _ in range(n):
+            MentorshipFactory(mentor=mentor)
+            private_set(mentor, questions=1)
+        # 1 session, 2 user, 3 roles, 4 any mentees, 5 any sets, 6 the sets for the menu,
+        # 7 the mentees for the checkboxes, 8 unread feedback (navigation)
+        with django_assert_num_queries(8):
+            mentor_client.get(url)

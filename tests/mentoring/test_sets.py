@@ -430,3 +430,31 @@ def test_an_assigned_set_stays(mentor_client, question_set, mentor):
 
     assert "stays" in response.content.decode()
     assert QuestionSet.objects.filter(pk=question_set.pk).exists()
+
+
+def test_the_sets_page_costs_the_same_with_2_or_50_sets(
+    mentor_client, mentor, django_assert_num_queries
+):
+    url = reverse("mentoring:sets")
+    for n, total in ((2, 2), (48, 50)):
+        for _ in range(n):
+            question_set = private_set(mentor, questions=2)
+            AssignmentFactory(mentor=mentor, question_set=question_set)
+        # 1 session, 2 user, 3 roles, 4 the sets with question and assignment counts,
+        # 5 unread feedback (navigation)
+        with django_assert_num_queries(5):
+            response = mentor_client.get(url)
+        assert len(response.context["question_sets"]) == total
+
+
+def test_an_htmx_change_costs_the_same_with_few_or_many_questions(
+    mentor_client, question_set, htmx_headers, django_assert_num_queries
+):
+    for n in (2, 40):
+        QuestionSetItem.objects.filter(question_set=question_set).delete()
+        items = [QuestionSetItemFactory(question_set=question_set, position=i) for i in range(n)]
+        url = reverse("mentoring:set_move", args=[question_set.pk, items[-1].pk])
+        # 1 session, 2 user, 3 roles, 4 the set, 5 the item, 6 savepoint, 7 lock the set,
+        # 8 the items, 9 renumber them, 10 release, 11 the items to show
+        with django_assert_num_queries(11):
+            mentor_client.post(url, {"direction": "up"}, headers=htmx_headers)
