@@ -10,6 +10,8 @@ DEFAULT_MOCK_MINUTES = 45
 
 
 class StartForm(forms.Form):
+    label_suffix = ""
+
     mode = forms.ChoiceField(
         choices=Mode.choices, initial=Mode.STUDY, widget=forms.RadioSelect, label="Mode"
     )
