@@ -301,6 +301,12 @@ def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: b
         log.close()
 
     healthz_rps = sum(r["rps"] for r in healthz_runs) / len(healthz_runs)
+    pages["healthz"] = {
+        **_page_meta(floor),
+        **healthz_runs[0],
+        "rps": healthz_rps,
+        "rps_runs": [round(r["rps"], 1) for r in healthz_runs],
+    }
     for page in pages.values():
         page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
         if page.get("budget") is not None:
@@ -310,12 +316,6 @@ def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: b
         for key, page in pages.items():
             if page.get("budget_met") is False:
                 page["profile"] = profile_page(prepared_file, key, prepare_env)
-    pages["healthz"] = {
-        **_page_meta(floor),
-        **healthz_runs[0],
-        "rps": healthz_rps,
-        "rps_runs": [round(r["rps"], 1) for r in healthz_runs],
-    }
     for page in prepared["pages"]:
         if not page.get("available"):
             pages[page["key"]] = {**_page_meta(page), "note": page.get("note", "not available")}
@@ -587,9 +587,9 @@ def main() -> None:
     results["total_seconds"] = round(time.perf_counter() - started, 1)
 
     out = Path(args.out)
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     table = report(results)
     (out / "results.md").write_text(table)
-    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print()
     print(table)
     say(f"done in {results['total_seconds']:.0f} s: {out / 'results.md'}, {out / 'results.json'}")

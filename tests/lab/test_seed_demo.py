@@ -135,3 +135,13 @@ def test_a_given_password_lets_every_seeded_user_log_in():
     user = User.objects.get(username="demo-mentor-1")
     assert user.check_password("demo-pass-123")
     assert "Log in as demo-editor-1, demo-mentor-1 or demo-candidate-1" in output
+
+
+def test_its_review_cards_can_be_reviewed_again():
+    """Every seeded card is a valid FSRS card: grading it once more works."""
+    from practice.scheduling import apply_review, scheduler_for
+
+    seed(questions=30, users=8, answers=300)
+
+    for card in ReviewCard.objects.select_related("user")[:200]:
+        apply_review(card, 3, at=card.due, scheduler=scheduler_for(card.user))

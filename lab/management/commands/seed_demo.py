@@ -829,6 +829,8 @@ class Generator:
                     user_id=user_id,
                     question_id=question_id,
                     state=state,
+                    # FSRS keeps a learning step for cards in (re)learning, none in review.
+                    step=None if state == CardState.REVIEW else 0,
                     stability=round(stability, 3),
                     difficulty=round(rng.uniform(2.0, 8.5), 3),
                     due=due,
