@@ -111,7 +111,19 @@ def test_it_refuses_to_seed_twice():
     seed(questions=5, users=5, answers=10)
 
     with pytest.raises(CommandError, match="already holds seeded data"):
-        seed(questions=5, users=5, answers=10, force=True)
+        seed(questions=5, users=5, answers=10)
+
+
+def test_force_adds_another_batch_with_names_of_its_own():
+    """How a test grows the data between two measurements."""
+    seed(questions=5, users=5, answers=10)
+
+    seed(questions=7, users=6, answers=30, force=True)
+
+    assert Question.objects.count() == 12
+    assert User.objects.count() == 11
+    assert SessionItem.objects.answered().count() == 40
+    assert User.objects.filter(username__startswith="demo-r5-").count() == 6
 
 
 @pytest.mark.parametrize(

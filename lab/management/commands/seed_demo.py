@@ -57,7 +57,6 @@ from questions.models import (
 
 SEED_EMAIL_DOMAIN = "seed.prep.invalid"
 SEED_USERNAME_PREFIX = "demo-"
-SEED_SLUG_PREFIX = "demo-"
 
 try:  # the bank's sanitising renderer (questions/markdown.py)
     from questions.markdown import highlight_code as _highlight_code
@@ -206,7 +205,7 @@ class Command(BaseCommand):
             )
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
-        self.check_database(force=options["force"])
+        prefix = self.check_database(force=options["force"])
 
         started = time.perf_counter()
         generator = Generator(
@@ -214,6 +213,7 @@ class Command(BaseCommand):
             rng=random.Random(options["seed"]),
             batch_size=options["batch_size"],
             password=options["password"],
+            prefix=prefix,
             log=self.log,
         )
         with transaction.atomic():
@@ -239,14 +239,9 @@ class Command(BaseCommand):
         if self.verbosity >= 2:
             self.stdout.write(message)
 
-    def check_database(self, *, force: bool) -> None:
-        """Raises CommandError on a database with real users (unless forced) or earlier seeds."""
-        seeded = User.objects.filter(email__iendswith=f"@{SEED_EMAIL_DOMAIN}")
-        if seeded.exists():
-            raise CommandError(
-                f"This database already holds seeded data ({seeded.count()} demo users). "
-                "Seed an empty database (for example after `manage.py flush`)."
-            )
+    def check_database(self, *, force: bool) -> str:
+        """The prefix for this run's names; raises CommandError on a database with real users
+        or earlier seeds, unless forced."""
         real = User.objects.exclude(email__iendswith=f"@{SEED_EMAIL_DOMAIN}").count()
         if real and not force:
             raise CommandError(
@@ -254,6 +249,17 @@ class Command(BaseCommand):
                 "adds thousands of rows next to them. Use an empty database, or pass --force "
                 "if you really mean it."
             )
+        seeded = User.objects.filter(email__iendswith=f"@{SEED_EMAIL_DOMAIN}").count()
+        if not seeded:
+            return SEED_USERNAME_PREFIX
+        if not force:
+            raise CommandError(
+                f"This database already holds seeded data ({seeded} demo users). Seed an empty "
+                "database (for example after `manage.py flush`), or pass --force to add "
+                "another batch next to it."
+            )
+        # Another batch: its own prefix, so that names and slugs cannot clash with earlier ones.
+        return f"{SEED_USERNAME_PREFIX}r{seeded}-"
 
 
 class Generator:
@@ -264,8 +270,10 @@ class Generator:
         rng: random.Random,
         batch_size: int,
         password: str,
+        prefix: str = SEED_USERNAME_PREFIX,
         log,
     ) -> None:
+        self.prefix = prefix
         self.plan = plan
         self.rng = rng
         self.batch_size = batch_size
@@ -352,7 +360,7 @@ class Generator:
             width = len(str(count))
             built = []
             for n in range(1, count + 1):
-                username = f"{SEED_USERNAME_PREFIX}{role}-{n:0{width}d}"
+                username = f"{self.prefix}{role}-{n:0{width}d}"
                 self.usernames[role].append(username)
                 built.append(
                     User(
@@ -411,7 +419,7 @@ class Generator:
             hints = rng.choice(content.HINTS)
             question = Question(
                 title=title[:200],
-                slug=f"{SEED_SLUG_PREFIX}{n}-{slugify(title)[:150]}",
+                slug=f"{self.prefix}{n}-{slugify(title)[:150]}",
                 kind=kind,
                 difficulty=rng.choice(difficulties),
                 status=status,
@@ -512,7 +520,7 @@ class Generator:
             sets.append(
                 QuestionSet(
                     title=title,
-                    slug=f"{SEED_SLUG_PREFIX}set-{n}",
+                    slug=f"{self.prefix}set-{n}",
                     description=f"Questions on {topic.name.lower()} picked for practice.",
                     owner=owner,
                     visibility=visibility,
