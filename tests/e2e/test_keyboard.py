@@ -93,6 +93,8 @@ def test_a_study_card_is_used_with_tab_and_enter_alone(page, log_in):
     page.get_by_label("Number of questions").fill("2")
     page.get_by_label("Number of questions").press("Enter")
     expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+    # The keyboard shortcuts come with prep.js (deferred): wait for it before pressing keys.
+    page.wait_for_load_state("load")
 
     tab_to(page, re.compile(r"^Show answer"))
     page.keyboard.press("Enter")

@@ -29,6 +29,8 @@ def start(page, *, mode: str, count: int, kinds: tuple[str, ...] = ()) -> None:
     page.get_by_label("Number of questions").fill(str(count))
     page.get_by_role("button", name="Start practice").click()
     expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+    # The keyboard shortcuts come with prep.js (deferred): wait for it before pressing keys.
+    page.wait_for_load_state("load")
 
 
 def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
@@ -99,6 +101,12 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     expect(page.locator(".assignment-card").first).to_be_visible()
     check_accessibility(page, "assignments")
     shoot(page, "assignments")
+
+    # The assigned session's summary, with the mentor's feedback thread on an answer.
+    page.goto(f"/practice/{assignment.sessions.get().pk}/summary/")
+    expect(page.locator(".thread-comments").first).to_be_visible()
+    check_accessibility(page, "assignment summary with feedback")
+    shoot(page, "feedback", at=".thread")
 
     page.goto("/lab/n-plus-one/")
     check_accessibility(page, "ORM lab")

@@ -72,6 +72,8 @@ def start_session(page, *, mode: str, count: int, minutes: int | None = None) ->
         page.get_by_label("Mock interview length (minutes)").fill(str(minutes))
     page.get_by_role("button", name="Start practice").click()
     expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+    # The keyboard shortcuts come with prep.js (deferred): wait for it before pressing keys.
+    page.wait_for_load_state("load")
 
 
 def test_a_visitor_signs_up_and_studies_five_questions_with_the_keyboard(page):
