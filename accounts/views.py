@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,10 +16,21 @@ from accounts.throttling import record_rejected_signup, signup_is_throttled
 from prep.http import AuthedHttpRequest, HtmxHttpRequest
 
 
+def _safe_next_url(request: HtmxHttpRequest) -> str:
+    """The `next` the visitor came with (e.g. a mentor's invite link), or "" when it is missing
+    or points off this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else ""
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
+    next_url = _safe_next_url(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_url or "home")
     if request.method == "POST" and signup_is_throttled(request):
         # Sign-up must say when an address is taken; this keeps anyone from asking too often.
         return render(request, "accounts/signup_throttled.html", status=429)
@@ -28,9 +40,9 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
             user = form.save()
             login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
             messages.success(request, f"Welcome to Prep, {user.username}. Let's practise.")
-            return redirect("home")
+            return redirect(next_url or "home")
         record_rejected_signup(request)
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -82,6 +82,9 @@ def test_demo_accounts_are_created_twice_safely(settings, capsys):
     assert User.objects.filter(username__in=["candidate", "mentor", "editor"]).count() == 3
     assert User.objects.get(username="editor").is_editor
     assert User.objects.get(username="mentor").is_mentor
+    assert User.objects.get(username="mentor").mentorships_given.get().candidate.username == (
+        "candidate"
+    )
     assert "prep-candidate-demo" in capsys.readouterr().out
 
 

@@ -124,3 +124,26 @@ def test_a_signed_in_user_changes_their_password(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another-long-passphrase")
+
+
+def test_sign_up_returns_the_visitor_to_where_they_were_going(client):
+    response = client.get("/accounts/signup/?next=/invite/some-token/")
+    assert 'name="next" value="/invite/some-token/"' in response.content.decode()
+
+    response = client.post("/accounts/signup/", {**GOOD, "next": "/invite/some-token/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/invite/some-token/"
+
+
+def test_sign_up_ignores_a_next_that_leaves_the_site(client):
+    response = client.post("/accounts/signup/", {**GOOD, "next": "https://evil.example.com/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_login_page_passes_next_on_to_sign_up(client):
+    response = client.get("/accounts/login/?next=/invite/some-token/")
+
+    assert 'href="/accounts/signup/?next=/invite/some-token/"' in response.content.decode()

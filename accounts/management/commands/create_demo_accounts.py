@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Mentorship, User
 from accounts.roles import EDITORS, MENTORS
 
 # Demo logins for a local first run. Never for production: the command refuses without DEBUG.
@@ -16,7 +16,10 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or reset) the demo candidate, mentor and editor for a local first run."
+    help = (
+        "Create (or reset) the demo candidate, mentor and editor for a local first run; "
+        "the mentor mentors the candidate."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -35,6 +38,11 @@ class Command(BaseCommand):
             user.is_staff = is_staff
             user.save()
             user.groups.set(Group.objects.filter(name__in=groups))
+        # The demo mentor mentors the demo candidate, so that the mentor pages have someone.
+        Mentorship.objects.get_or_create(
+            mentor=User.objects.get(username="mentor"),
+            candidate=User.objects.get(username="candidate"),
+        )
         self.stdout.write(self.style.SUCCESS("Demo accounts (log in at /accounts/login/):"))
         if settings.DEBUG:
             for username, _email, password, groups, _staff in DEMO_ACCOUNTS:
