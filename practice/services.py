@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,7 +61,6 @@ class PracticeRequest:
     kinds: Sequence[str] = ()
     count: int = 10
     time_limit_minutes: int | None = None
-    extra: dict = field(default_factory=dict)
 
     def as_filters(self) -> dict:
         """A JSON record of the request, kept on the session."""
@@ -72,7 +71,7 @@ class PracticeRequest:
             "kinds": list(self.kinds),
             "count": self.count,
         }
-        return {key: value for key, value in {**filters, **self.extra}.items() if value}
+        return {key: value for key, value in filters.items() if value}
 
 
 # --- time zones ----------------------------------------------------------------------------------

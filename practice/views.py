@@ -84,6 +84,13 @@ def _closed_notice(session: PracticeSession) -> str:
     return FINISHED_NOTICE if session.is_finished else TIME_UP_NOTICE
 
 
+def _notice_for(outcome: Outcome, session: PracticeSession) -> str:
+    """What to tell the candidate about an answer that changed nothing ("" if it was recorded)."""
+    if outcome == Outcome.CLOSED:
+        return _closed_notice(session)
+    return NOTICES.get(outcome, "")
+
+
 def _rng() -> random.Random:
     """The draw's random source: seeded from settings.PRACTICE_DRAW_SEED when set (tests)."""
     return random.Random(getattr(settings, "PRACTICE_DRAW_SEED", None))
@@ -143,10 +150,9 @@ def _card_context(
 
 def _render_card(request: AuthedHttpRequest, session: PracticeSession, **kwargs) -> HttpResponse:
     """The card fragment for htmx, the whole session page otherwise."""
-    status = kwargs.pop("status", 200)
     context = _card_context(session, now=timezone.now(), **kwargs)
     template = "practice/_session_card.html" if request.htmx else "practice/session.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 def _after_answer(
@@ -187,7 +193,7 @@ def _published_question(slug: str) -> Question:
 
 
 def _recent_sessions(user, limit: int):
-    return PracticeSession.objects.for_user(user).select_related("assignment")[:limit]
+    return PracticeSession.objects.for_user(user)[:limit]
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -235,7 +241,7 @@ def _start_response(request: AuthedHttpRequest, session: PracticeSession) -> Htt
 @login_required
 @require_POST
 def practise_question(request: AuthedHttpRequest, slug: str) -> HttpResponse:
-    """ "Practise this" on a question page: a one-question study session."""
+    """The "Practise this" button on a question page: a one-question study session."""
     question = _published_question(slug)
     session = services.start_session_with_questions(
         user=request.user, mode=Mode.STUDY, questions=[question], filters={"question": slug}
@@ -285,11 +291,9 @@ def reveal(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     if not form.is_valid():
         return _render_card(request, session, item=item, form=form)
-    if not services.reveal_item(item=item, response=form.cleaned_data["response"]):
-        return _after_answer(
-            request, session, notice=_closed_notice(session) if session.is_finished else ""
-        )
-    return _after_answer(request, session)
+    services.reveal_item(item=item, response=form.cleaned_data["response"])
+    # A refused reveal (answered already, or the session over) just shows where things stand.
+    return _after_answer(request, session, notice=FINISHED_NOTICE if session.is_finished else "")
 
 
 @login_required
@@ -308,8 +312,7 @@ def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
         rating=form.cleaned_data["rating"],
         response=form.cleaned_data["response"] or None,
     )
-    notice = _closed_notice(session) if outcome == Outcome.CLOSED else NOTICES.get(outcome, "")
-    return _after_answer(request, session, notice=notice)
+    return _after_answer(request, session, notice=_notice_for(outcome, session))
 
 
 @login_required
@@ -329,10 +332,9 @@ def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
         return _render_card(request, session, item=item, form=form)
     outcome = services.check_item(item=item, choice_ids=form.chosen_ids())
     if outcome == Outcome.CLOSED:
-        return _after_answer(request, session, notice=_closed_notice(session))
+        return _after_answer(request, session, notice=_notice_for(outcome, session))
     answered = _get_item_for(session, item.pk, with_choices=True)
-    notice = NOTICES.get(outcome, "")
-    return _after_answer(request, session, notice=notice, show_item=answered)
+    return _after_answer(request, session, notice=_notice_for(outcome, session), show_item=answered)
 
 
 @login_required
@@ -347,8 +349,7 @@ def mock_answer(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpRespon
     if not form.is_valid():
         return _render_card(request, session, item=item, form=form)
     outcome = services.answer_mock_item(item=item, response=form.cleaned_data["response"])
-    notice = _closed_notice(session) if outcome == Outcome.CLOSED else NOTICES.get(outcome, "")
-    return _after_answer(request, session, notice=notice)
+    return _after_answer(request, session, notice=_notice_for(outcome, session))
 
 
 def _covered_points(request: AuthedHttpRequest) -> dict[int, list[int]]:
@@ -493,7 +494,6 @@ def bookmark(request: AuthedHttpRequest, slug: str) -> HttpResponse:
 def note(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     question = _published_question(slug)
     form = NoteForm(request.POST)
-    saved = None
     if form.is_valid():
         saved = services.save_note(
             user=request.user, question=question, body=form.cleaned_data["body"]

@@ -18,12 +18,14 @@
     return ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].indexOf(type) === -1;
   }
 
-  function isActivatable(element) {
-    // Space and Enter already activate a focused button, link or choice: leave them alone.
+  function handlesKeyItself(element, key) {
+    // A focused button, summary or choice already acts on Space and Enter (a link on Enter
+    // only): leave those keys to the browser there.
     if (!element) return false;
     var tag = element.tagName;
-    return tag === "BUTTON" || tag === "A" || tag === "SUMMARY" ||
-      (tag === "INPUT" && /^(checkbox|radio|button|submit)$/i.test(element.type));
+    if (tag === "BUTTON" || tag === "SUMMARY") return true;
+    if (tag === "INPUT") return /^(checkbox|radio|button|submit)$/i.test(element.type);
+    return tag === "A" && key === "Enter";
   }
 
   document.addEventListener("keydown", function (event) {
@@ -31,7 +33,7 @@
     var card = document.getElementById("session-card");
     if (!card || isTextField(event.target)) return;
     var key = event.key === "Spacebar" ? " " : event.key;
-    if ((key === " " || key === "Enter") && isActivatable(event.target)) return;
+    if ((key === " " || key === "Enter") && handlesKeyItself(event.target, key)) return;
     var target = null;
     var candidates = card.querySelectorAll("[data-shortcut]");
     for (var i = 0; i < candidates.length; i++) {
