@@ -227,6 +227,10 @@ LOGGING = {
     },
 }
 
+# The largest form field anyone fills in is 20,000 characters (an answer or a note); a request
+# body over 512 KB is not a form we serve, and gets the 400 page before any view runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 if DEBUG and env_bool("DEBUG_TOOLBAR"):
