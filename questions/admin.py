@@ -229,6 +229,10 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         ),
     )
 
+    def view_on_site(self, question: Question) -> str | None:
+        """Only published questions are on the site; drafts have Preview instead."""
+        return question.get_absolute_url() if question.is_published else None
+
     @admin.display(description="Preview")
     def preview_link(self, question: Question) -> str:
         url = reverse("admin:questions_question_preview", args=[question.pk])

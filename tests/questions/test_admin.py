@@ -297,6 +297,17 @@ def test_the_change_form_links_to_the_preview_and_the_history(editor_client):
 # --- writing questions ---------------------------------------------------------------------------
 
 
+def test_view_on_site_is_offered_for_published_questions_only(editor_client):
+    live = QuestionFactory(status=Status.PUBLISHED)
+    draft = QuestionFactory(status=Status.DRAFT)
+
+    live_form = editor_client.get(reverse("admin:questions_question_change", args=[live.pk]))
+    draft_form = editor_client.get(reverse("admin:questions_question_change", args=[draft.pk]))
+
+    assert b"View on site" in live_form.content
+    assert b"View on site" not in draft_form.content
+
+
 def test_an_editor_adds_a_question_and_its_markdown_is_rendered(editor_client, editor):
     topic = TopicFactory()
 
