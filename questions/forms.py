@@ -3,6 +3,8 @@ from django import forms
 from questions.models import Difficulty, Kind, Status, Tag, Topic, Track
 
 SEARCH_MAX_LENGTH = 100
+# A filter from an old or hand-edited link: say so briefly and show everything instead.
+UNKNOWN = "Not found, so not applied."
 
 
 class QuestionFilterForm(forms.Form):
@@ -22,19 +24,36 @@ class QuestionFilterForm(forms.Form):
         ),
     )
     track = forms.ModelChoiceField(
-        queryset=Track.objects.all(), to_field_name="slug", required=False, empty_label="All"
+        queryset=Track.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All",
+        error_messages={"invalid_choice": UNKNOWN},
     )
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.all(), to_field_name="slug", required=False, empty_label="All"
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All",
+        error_messages={"invalid_choice": UNKNOWN},
     )
-    difficulty = forms.ChoiceField(choices=[("", "Any"), *Difficulty.choices], required=False)
-    kind = forms.ChoiceField(choices=[("", "Any"), *Kind.choices], required=False)
+    difficulty = forms.ChoiceField(
+        choices=[("", "Any"), *Difficulty.choices],
+        required=False,
+        error_messages={"invalid_choice": UNKNOWN},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Any"), *Kind.choices],
+        required=False,
+        error_messages={"invalid_choice": UNKNOWN},
+    )
     tag = forms.ModelChoiceField(
         # Only tags that some published question carries.
         queryset=Tag.objects.filter(questions__status=Status.PUBLISHED).distinct(),
         to_field_name="slug",
         required=False,
         empty_label="Any",
+        error_messages={"invalid_choice": UNKNOWN},
     )
 
     def filters(self) -> dict:

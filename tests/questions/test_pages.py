@@ -148,7 +148,7 @@ def test_an_unknown_filter_value_is_reported_and_ignored(client):
     assert titles(response) == ["Lists versus tuples"]
     assert "topic" in response.context["form"].errors
     assert "kind" in response.context["form"].errors
-    assert b"Select a valid choice" in response.content
+    assert b"Not found, so not applied." in response.content
 
 
 def test_a_search_with_nothing_searchable_or_too_long_is_handled(client):
