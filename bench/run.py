@@ -1,12 +1,11 @@
 """`make bench`: Prep's main pages under load, at two data scales, against /healthz.
 
-For each scale (small: 1,000 questions / 100 users / 20,000 answers; large: 10,000 / 1,000 /
-200,000) it recreates a dedicated database (PostgreSQL `prep_bench` when a server answers on
-127.0.0.1:5432, else SQLite, and says so), migrates, seeds it with `manage.py seed_demo`,
-prepares users and fixtures (bench/prepare.py), starts gunicorn (2 workers, DEBUG off) on a free
-port and drives every page with wrk for a few seconds, /healthz first and last as the floor.
-
-It writes bench/results.md and bench/results.json and prints the table. See bench/README.md.
+It builds one database per scale (small: 1,000 questions / 100 users / 20,000 answers; large:
+10,000 / 1,000 / 200,000) on PostgreSQL when a server answers on 127.0.0.1:5432, else on SQLite
+(and says so): migrate, `manage.py seed_demo`, then bench/prepare.py picks the users and makes the
+fixtures. It starts one gunicorn per scale (2 workers, DEBUG off) and drives every page with wrk
+at each scale in turn, /healthz first and last as the floor; profiles the pages that miss their
+budget; writes bench/results.md and bench/results.json and prints the table. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ SCALES = {
     "large": {"questions": 10_000, "users": 1_000, "answers": 200_000},
 }
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-PG_DATABASE = "prep_bench"
+PG_DATABASE = "prep_bench"  # prep_bench_small, prep_bench_large
 PG_MARKER = "Created by the Prep benchmark (bench/run.py); dropped and recreated by every run."
 LARGE_OVER_SMALL = 0.85
 WORKER_MEMORY_MB = 150
@@ -62,36 +61,42 @@ def postgres_reachable() -> bool:
         return False
 
 
-def recreate_postgres() -> str:
-    """Drop (only if the bench made it) and create the bench database; its URL."""
+def recreate_postgres(name: str) -> str:
+    """Drop (only if the bench made it) and create a bench database; its URL."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [PG_DATABASE],
+            [name],
         ).fetchone()
         if row is not None:
             if row[0] != PG_MARKER:
                 raise SystemExit(
-                    f"A database named {PG_DATABASE} exists that the bench did not create: "
+                    f"A database named {name} exists that the bench did not create: "
                     "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
                 )
-            conn.execute(f'DROP DATABASE "{PG_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-        conn.execute(f"COMMENT ON DATABASE \"{PG_DATABASE}\" IS '{PG_MARKER}'")
-    return f"{PG_SERVER}/{PG_DATABASE}"
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{PG_MARKER}'")
+    return f"{PG_SERVER}/{name}"
 
 
-def drop_postgres() -> None:
+def drop_postgres(name: str) -> None:
+    """Drop a bench database, only if the bench made it."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+        if row is not None and row[0] == PG_MARKER:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def recreate_sqlite() -> str:
-    path = WORK / "bench.sqlite3"
+def recreate_sqlite(name: str) -> str:
+    path = WORK / f"bench-{name}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -211,127 +216,167 @@ def run_wrk(
     raise SystemExit(f"wrk gave no result for {page['key']}:\n{done.stdout}\n{done.stderr}")
 
 
-def bench_scale(name: str, spec: dict, args, env: dict, wrk: str, on_postgres: bool) -> dict:
-    say(
-        f"=== {name}: {spec['questions']:,} questions, {spec['users']:,} users, "
-        f"{spec['answers']:,} answers ==="
-    )
-    database_url = recreate_postgres() if on_postgres else recreate_sqlite()
-    env = {**env, "DATABASE_URL": database_url}
-    migrate_s = manage(env, "migrate", "--noinput", "-v0")
-    say(f"migrated in {migrate_s:.1f} s; seeding")
-    seed_s = manage(
-        env,
-        "seed_demo",
-        f"--questions={spec['questions']}",
-        f"--users={spec['users']}",
-        f"--answers={spec['answers']}",
-        f"--seed={args.seed}",
-    )
-    say(f"seeded in {seed_s:.1f} s; preparing users and fixtures")
-    prepared_file = WORK / f"{name}-prepared.json"
-    prepare_env = {**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
-    subprocess.run(
-        [PY, str(BENCH / "prepare.py"), "--out", str(prepared_file), f"--seed={args.seed}"],
-        cwd=ROOT,
-        env=prepare_env,
-        check=True,
-    )
-    prepared = json.loads(prepared_file.read_text())
+class Scale:
+    """One scale's database, its prepared pages and its gunicorn."""
 
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = (WORK / f"gunicorn-{name}.log").open("w")
-    gunicorn = subprocess.Popen(
-        [
-            GUNICORN,
-            "prep.wsgi:application",
-            "--no-control-socket",
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    pages: dict[str, dict] = {}
-    try:
-        wait_until_up(f"{base_url}/healthz", gunicorn)
-        available = [p for p in prepared["pages"] if p.get("available")]
-        floor = next(p for p in available if p["key"] == "healthz")
-        order = [floor, *[p for p in available if p["key"] != "healthz"], floor]
-        healthz_runs = []
-        for page in order:
-            if page["key"] != "grade_post":  # warming up would spend fresh cards
-                run_wrk(
-                    wrk,
-                    base_url,
-                    page,
-                    seconds=args.warmup,
-                    threads=args.threads,
-                    connections=args.connections,
-                    tag=f"{name}-warm",
-                )
-            result = run_wrk(
+    def __init__(self, name: str, spec: dict, env: dict, on_postgres: bool) -> None:
+        self.name = name
+        self.spec = spec
+        self.on_postgres = on_postgres
+        self.database = f"{PG_DATABASE}_{name}"
+        url = recreate_postgres(self.database) if on_postgres else recreate_sqlite(name)
+        self.env = {**env, "DATABASE_URL": url}
+        # The test client in prepare.py and profile_page.py talks to "testserver".
+        self.prepare_env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
+        self.prepared_file = WORK / f"{name}-prepared.json"
+        self.gunicorn: subprocess.Popen | None = None
+        self.base_url = ""
+        self.healthz_runs: list[dict] = []
+        self.pages: dict[str, dict] = {}
+        self.memory: list[float] = []
+
+    def build(self, args) -> None:
+        spec = self.spec
+        say(
+            f"=== {self.name}: {spec['questions']:,} questions, {spec['users']:,} users, "
+            f"{spec['answers']:,} answers ==="
+        )
+        self.migrate_s = manage(self.env, "migrate", "--noinput", "-v0")
+        say(f"migrated in {self.migrate_s:.1f} s; seeding")
+        self.seed_s = manage(
+            self.env,
+            "seed_demo",
+            f"--questions={spec['questions']}",
+            f"--users={spec['users']}",
+            f"--answers={spec['answers']}",
+            f"--seed={args.seed}",
+        )
+        say(f"seeded in {self.seed_s:.1f} s; preparing users and fixtures")
+        subprocess.run(
+            [
+                PY,
+                str(BENCH / "prepare.py"),
+                "--out",
+                str(self.prepared_file),
+                f"--seed={args.seed}",
+            ],
+            cwd=ROOT,
+            env=self.prepare_env,
+            check=True,
+        )
+        self.prepared = json.loads(self.prepared_file.read_text())
+
+    def start(self) -> None:
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log = (WORK / f"gunicorn-{self.name}.log").open("w")
+        self.gunicorn = subprocess.Popen(
+            [
+                GUNICORN,
+                "prep.wsgi:application",
+                "--no-control-socket",
+                "--workers=2",
+                f"--bind=127.0.0.1:{port}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_up(f"{self.base_url}/healthz", self.gunicorn)
+
+    def stop(self) -> None:
+        if self.gunicorn is None:
+            return
+        self.memory = [m for m in map(peak_rss_mb, worker_pids(self.gunicorn.pid)) if m]
+        self.gunicorn.send_signal(signal.SIGTERM)
+        try:
+            self.gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.gunicorn.kill()
+        self.log.close()
+        self.gunicorn = None
+
+    def page(self, key: str) -> dict | None:
+        return next((p for p in self.prepared["pages"] if p["key"] == key), None)
+
+    def measure(self, key: str, wrk: str, args) -> None:
+        page = self.page(key)
+        if page is None or not page.get("available"):
+            return
+        if key != "grade_post":  # warming up would spend fresh cards
+            run_wrk(
                 wrk,
-                base_url,
+                self.base_url,
                 page,
-                seconds=args.seconds,
+                seconds=args.warmup,
                 threads=args.threads,
                 connections=args.connections,
-                tag=name,
+                tag=f"{self.name}-warm",
             )
-            say(
-                f"{page['label']:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms"
-                f"  p99 {result['p99_ms']:6.1f} ms  not-200: {result['not_200']}"
-            )
-            if page["key"] == "healthz":
-                healthz_runs.append(result)
-                continue
-            pages[page["key"]] = {**_page_meta(page), **result}
-        memory = [peak_rss_mb(pid) for pid in worker_pids(gunicorn.pid)]
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-        log.close()
+        result = run_wrk(
+            wrk,
+            self.base_url,
+            page,
+            seconds=args.seconds,
+            threads=args.threads,
+            connections=args.connections,
+            tag=self.name,
+        )
+        say(
+            f"{self.name:<5} {page['label']:<30} {result['rps']:8.1f} req/s  "
+            f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+            f"not-200: {result['not_200']}"
+        )
+        if key == "healthz":
+            self.healthz_runs.append(result)
+        else:
+            self.pages[key] = {**_page_meta(page), **result}
 
-    healthz_rps = sum(r["rps"] for r in healthz_runs) / len(healthz_runs)
-    pages["healthz"] = {
-        **_page_meta(floor),
-        **healthz_runs[0],
-        "rps": healthz_rps,
-        "rps_runs": [round(r["rps"], 1) for r in healthz_runs],
-    }
-    for page in pages.values():
-        page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
-        if page.get("budget") is not None:
-            page["budget_met"] = page["ratio"] >= page["budget"]
-    if args.profile and name == args.profile_scale:
-        # While the database is still here: where does the time of each slow page go?
-        for key, page in pages.items():
-            if page.get("budget_met") is False:
-                page["profile"] = profile_page(prepared_file, key, prepare_env)
-    for page in prepared["pages"]:
-        if not page.get("available"):
-            pages[page["key"]] = {**_page_meta(page), "note": page.get("note", "not available")}
-    return {
-        "database": "PostgreSQL" if on_postgres else "SQLite",
-        "spec": spec,
-        "counts": prepared["counts"],
-        "users": prepared["users"],
-        "answers_of_candidate": prepared["answers_of_candidate"],
-        "grade_cards_prepared": prepared["grade_requests"],
-        "migrate_seconds": round(migrate_s, 1),
-        "seed_seconds": round(seed_s, 1),
-        "worker_peak_rss_mb": [round(m, 1) for m in memory if m is not None],
-        "pages": pages,
-        "hot_queries": prepared["hot_queries"],
-    }
+    def finish(self, args, *, profile: bool) -> dict:
+        pages = self.pages
+        floor = self.page("healthz")
+        healthz_rps = sum(r["rps"] for r in self.healthz_runs) / len(self.healthz_runs)
+        pages["healthz"] = {
+            **_page_meta(floor),
+            **self.healthz_runs[0],
+            "rps": healthz_rps,
+            "rps_runs": [round(r["rps"], 1) for r in self.healthz_runs],
+        }
+        for page in pages.values():
+            page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
+            if page.get("budget") is not None:
+                page["budget_met"] = page["ratio"] >= page["budget"]
+        if profile:
+            # While the database is still here: where does the time of each slow page go?
+            for key, page in pages.items():
+                if page.get("budget_met") is False:
+                    page["profile"] = profile_page(self.prepared_file, key, self.prepare_env)
+        for page in self.prepared["pages"]:
+            if not page.get("available"):
+                pages[page["key"]] = {
+                    **_page_meta(page),
+                    "note": page.get("note", "not available"),
+                }
+        prepared = self.prepared
+        return {
+            "database": "PostgreSQL" if self.on_postgres else "SQLite",
+            "spec": self.spec,
+            "counts": prepared["counts"],
+            "users": prepared["users"],
+            "answers_of_candidate": prepared["answers_of_candidate"],
+            "grade_cards_prepared": prepared["grade_requests"],
+            "migrate_seconds": round(self.migrate_s, 1),
+            "seed_seconds": round(self.seed_s, 1),
+            "worker_peak_rss_mb": [round(m, 1) for m in self.memory],
+            "pages": pages,
+            "hot_queries": prepared["hot_queries"],
+        }
+
+    def drop(self) -> None:
+        if self.on_postgres:
+            drop_postgres(self.database)
 
 
 def profile_page(prepared_file: Path, key: str, env: dict) -> dict | None:
@@ -534,14 +579,12 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"Unknown scale(s): {', '.join(sorted(unknown))}")
 
-    # Profiling takes a while: only at the largest scale of the run.
-    args.profile_scale = names[-1]
     started = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
     wrk = ensure_wrk()
     on_postgres = not args.sqlite and postgres_reachable()
     if on_postgres:
-        say(f"PostgreSQL answers at {PG_SERVER}: benchmarking on database {PG_DATABASE}")
+        say(f"PostgreSQL answers at {PG_SERVER}: benchmarking on {PG_DATABASE}_<scale>")
     else:
         say(
             "PostgreSQL is not reachable (or --sqlite): benchmarking on SQLite instead; "
@@ -576,12 +619,30 @@ def main() -> None:
         },
         "scales": {},
     }
+    scales: list[Scale] = []
     try:
         for name in names:
-            results["scales"][name] = bench_scale(name, SCALES[name], args, env, wrk, on_postgres)
+            scale = Scale(name, SCALES[name], env, on_postgres)
+            scales.append(scale)
+            scale.build(args)
+        say("starting gunicorn for every scale; each page is measured at every scale in turn")
+        for scale in scales:
+            scale.start()
+        order = ["healthz", *[k for k in PAGE_ORDER if k != "healthz"], "healthz"]
+        for key in order:
+            for scale in scales:
+                scale.measure(key, wrk, args)
+        for scale in scales:
+            scale.stop()
+        for scale in scales:
+            results["scales"][scale.name] = scale.finish(
+                args, profile=args.profile and scale.name == names[-1]
+            )
     finally:
-        if on_postgres and not args.keep_db:
-            drop_postgres()
+        for scale in scales:
+            scale.stop()
+            if not args.keep_db:
+                scale.drop()
     results["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["machine"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results["total_seconds"] = round(time.perf_counter() - started, 1)
