@@ -130,4 +130,44 @@
     tick();
     window.setInterval(tick, 1000);
   }
+
+  // --- When an htmx request fails -----------------------------------------------------------------
+  // htmx leaves the page as it was when the answer is an error (or never comes), so without this
+  // a click would seem to do nothing. Say what happened, in words, where screen readers hear it.
+
+  var FAILURE_MESSAGES = {
+    0: "We couldn't reach Prep. Check your connection, then try again: nothing was saved.",
+    400: "That was too large or malformed, so nothing was saved.",
+    403: "That form had expired. Reload the page and try again: nothing was saved.",
+    404: "That isn't there any more. Reload the page.",
+    429: "Too many attempts. Wait a while, then try again.",
+    503: "Prep can't reach its database right now, so nothing was saved. Try again in a moment."
+  };
+  var FALLBACK_MESSAGE = "Something went wrong on our side. Reload the page and try again.";
+
+  function showFailure(status) {
+    var region = document.getElementById("request-failure");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "request-failure";
+      region.className = "messages";
+      region.setAttribute("role", "alert");
+      var main = document.getElementById("main");
+      if (!main) return;
+      main.insertBefore(region, main.firstChild);
+    }
+    var message = document.createElement("p");
+    message.className = "message message-error";
+    message.textContent = FAILURE_MESSAGES[status] || FALLBACK_MESSAGE;
+    region.replaceChildren(message);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showFailure(event.detail.xhr ? event.detail.xhr.status : 0);
+  });
+  document.addEventListener("htmx:sendError", function () { showFailure(0); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("request-failure");
+    if (region && event.detail.successful) region.remove();
+  });
 })();
