@@ -311,6 +311,20 @@ def test_search_terms_and_query_parameters_are_reflected_inert(payload, candidat
         shown=False,
         where="start form",
     )
+    every_filter = "&".join(
+        f"{name}={quote(payload)}" for name in ["topic", "track", "kind", "difficulty", "tag"]
+    )
+    assert_inert(
+        candidate_client.get(f"/questions/?q={quote(payload)}&{every_filter}&page=2"),
+        payload,
+        where="filtered search",
+    )
+    assert_inert(
+        candidate_client.get(f"/lab/n-plus-one/?rows={quote(payload)}"),
+        payload,
+        shown=False,
+        where="ORM lab",
+    )
 
 
 @payloads
