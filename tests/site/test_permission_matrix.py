@@ -291,3 +291,41 @@ def test_a_method_the_view_does_not_take_is_a_405(world, client, name, method):
 
     assert response.status_code == 405
     assert snapshot() == before
+
+
+# --- what is not published does not exist outside the admin ---------------------------------------
+
+UNPUBLISHED = [
+    # (URL name, method, the object's slug)
+    ("questions:detail", "GET", "draft"),
+    ("practice:practise_question", "POST", "draft"),
+    ("practice:bookmark", "POST", "draft"),
+    ("practice:note", "POST", "draft"),
+    ("questions:set_detail", "GET", "mentor_set"),  # a mentor's private set
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "attribute", "persona"),
+    [
+        pytest.param(*row, persona, id=f"{row[1]} {row[0]} {row[2]} as {persona}")
+        for row in UNPUBLISHED
+        for persona in PERSONAS
+    ],
+)
+def test_drafts_and_private_sets_are_a_404_for_everyone(
+    world, client, name, method, attribute, persona
+):
+    user = world.user(persona)
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs={"slug": getattr(world, attribute).slug})
+    before = snapshot()
+
+    response = getattr(client, method.lower())(
+        url, CATALOGUE[name].post(world, user) if method == "POST" else {}
+    )
+
+    expected = LOGIN if user is None and method == "POST" else E404
+    assert answer_of(response) == expected
+    assert snapshot() == before

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.site.catalogue import CATALOGUE
+from tests.site.world import SEARCH_TERM
 
 SMALL, LARGE = 3, 30
 WORLD_ROWS = SMALL  # read by the module_world fixture (tests/site/conftest.py)
@@ -55,6 +56,14 @@ BUDGETS = {
     # the question with its topic, its tags, tracks, choices, published follow-ups; session,
     # user, roles, unread; the user's bookmark and note on it
     "questions:detail": 11,
+    # the same, filtered (search, difficulty, kind): the same ten
+    "questions:list filtered": 10,
+    # the results fragment: count, session, user, roles (the context processor, unused by the
+    # fragment), the page of questions with topics, their tags
+    "questions:list filtered, htmx": 6,
+    # the answer fragment: the question with its topic, tags, tracks, choices, follow-ups;
+    # session, user, roles (unused by the fragment)
+    "questions:detail answer, htmx": 8,
     "questions:sets": 5,  # session, user, roles, unread, public sets with question counts
     # the set, its published items with questions and topics, their tags; session, user,
     # roles, unread
@@ -69,6 +78,8 @@ BUDGETS = {
     # session, user, the practice session, the current item with question and topic, its
     # choices, its selected choices, roles, unread
     "practice:session": 8,
+    # the card fragment: the same without the unread count
+    "practice:session htmx": 7,
     # session, user, the practice session, items with questions and topics, selected choices,
     # questions' choices, feedback threads with authors, totals (time, correct), mark the
     # threads read (UPDATE), may the candidate reply (mentorship), roles, unread, the session's
@@ -88,6 +99,8 @@ BUDGETS = {
     "mentoring:set_detail": 6,  # session, user, roles, the set, its items with questions, unread
     # session, user, roles, the set, search results with topics, the set's items, unread
     "mentoring:set_search": 7,
+    # the results fragment: session, user, roles, the set, the results, the ids already in it
+    "mentoring:set_search htmx": 6,
     # session, user, roles, has mentees?, has sets?, unread, the sets and the mentees (choices)
     "mentoring:assign": 8,
     # session, user, the inviting mentor, already mentored?, roles, unread
@@ -149,16 +162,34 @@ KNOWN_TO_GROW = {
     ),
 }
 
-PAGES = [
-    pytest.param(
-        name,
-        id=name,
-        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_TO_GROW[name])]
-        if name in KNOWN_TO_GROW
-        else [],
-    )
-    for name, entry in CATALOGUE.items()
-    if "GET" in entry.accepts
+# The busiest pages are measured a second way too: with filters, or as the htmx fragment the
+# page swaps in (the bank's results, the answer, the practice card, the set builder's search).
+# id -> (URL name, extra GET parameters, sent by htmx?)
+VARIANTS = {
+    "questions:list filtered": (
+        "questions:list",
+        {"q": SEARCH_TERM, "difficulty": "medium", "kind": "concept"},
+        False,
+    ),
+    "questions:list filtered, htmx": (
+        "questions:list",
+        {"q": SEARCH_TERM, "difficulty": "medium", "kind": "concept"},
+        True,
+    ),
+    "questions:detail answer, htmx": ("questions:detail", {"answer": "1"}, True),
+    "practice:session htmx": ("practice:session", {}, True),
+    "mentoring:set_search htmx": ("mentoring:set_search", {}, True),
+}
+
+
+def _case(case_id: str):
+    reason = KNOWN_TO_GROW.get(case_id)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(case_id, id=case_id, marks=marks)
+
+
+PAGES = [_case(name) for name, entry in CATALOGUE.items() if "GET" in entry.accepts] + [
+    _case(case_id) for case_id in VARIANTS
 ]
 
 
@@ -175,31 +206,35 @@ def own_queries(name: str, response, captured) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_the_page_issues_a_fixed_number_of_queries(world, client, name):
+@pytest.mark.parametrize("case_id", PAGES)
+def test_the_page_issues_a_fixed_number_of_queries(world, client, case_id):
+    name, extra, htmx = VARIANTS.get(case_id, (case_id, {}, False))
     entry = CATALOGUE[name]
     user = world.user(entry.persona)
     if user is not None:
         client.force_login(user)
-    url, query = entry.url(world), entry.query(world)
-    client.get(url, query)  # warm the process's caches
+    url, query = entry.url(world), {**entry.query(world), **extra}
+    headers = {"HX-Request": "true"} if htmx else {}
+    client.get(url, query, headers=headers)  # warm the process's caches
 
     with CaptureQueriesContext(connection) as small:
-        small_response = client.get(url, query)
+        small_response = client.get(url, query, headers=headers)
     world.add_rows(LARGE - SMALL)
     with CaptureQueriesContext(connection) as large:
-        large_response = client.get(url, query)
+        large_response = client.get(url, query, headers=headers)
 
     assert small_response.status_code == large_response.status_code
     assert small_response.status_code in (200, 302)
     few, many = own_queries(name, small_response, small), own_queries(name, large_response, large)
     assert few == many, (
-        f"{name} ran {few} queries with {SMALL} rows and {many} with {LARGE}:\n"
+        f"{case_id} ran {few} queries with {SMALL} rows and {many} with {LARGE}:\n"
         f"with {SMALL}:\n{_sql(small)}\nwith {LARGE}:\n{_sql(large)}"
     )
-    assert name in BUDGETS, (
-        f"{name} has no budget: add it to BUDGETS in {__name__} ({few} queries), naming them:"
+    assert case_id in BUDGETS, (
+        f"{case_id} has no budget: add it to BUDGETS in {__name__} ({few} queries), naming them:"
         f"\n{_sql(small)}"
     )
-    assert few == BUDGETS[name], f"{name}: {few} queries, budget {BUDGETS[name]}\n{_sql(small)}"
-    assert few <= OVER_BUDGET.get(name, MAX_QUERIES), f"{name}: over {MAX_QUERIES} queries"
+    assert few == BUDGETS[case_id], (
+        f"{case_id}: {few} queries, budget {BUDGETS[case_id]}\n{_sql(small)}"
+    )
+    assert few <= OVER_BUDGET.get(case_id, MAX_QUERIES), f"{case_id}: over {MAX_QUERIES} queries"
