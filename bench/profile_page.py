@@ -60,6 +60,7 @@ def profile(prepared: dict, key: str, *, requests: int) -> dict:
     client.get(paths[0], headers=headers)  # warm caches (templates, content types)
 
     sql_seconds = 0.0
+    by_statement: dict[str, float] = {}
 
     def timed(execute, sql, params, many, context):
         nonlocal sql_seconds
@@ -67,7 +68,9 @@ def profile(prepared: dict, key: str, *, requests: int) -> dict:
         try:
             return execute(sql, params, many, context)
         finally:
-            sql_seconds += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            sql_seconds += elapsed
+            by_statement[sql] = by_statement.get(sql, 0.0) + elapsed
 
     profiler = cProfile.Profile()
     started = time.perf_counter()
@@ -98,6 +101,11 @@ def profile(prepared: dict, key: str, *, requests: int) -> dict:
         "ms_per_request": round(wall / requests * 1000, 2),
         "sql_ms_per_request": round(sql_seconds / requests * 1000, 2),
         "template_ms_per_request": round(template_seconds * scale / requests * 1000, 2),
+        "python_ms_per_request": round((wall - sql_seconds) / requests * 1000, 2),
+        "slowest_queries": [
+            {"sql": " ".join(sql.split())[:240], "ms_per_request": round(t / requests * 1000, 2)}
+            for sql, t in sorted(by_statement.items(), key=lambda item: item[1], reverse=True)[:3]
+        ],
         "top_functions": [
             {
                 "function": _short(func),
@@ -131,6 +139,10 @@ def main() -> None:
         f"of which SQL {result['sql_ms_per_request']} ms; rendering templates (with the "
         f"queries they run lazily) {result['template_ms_per_request']} ms"
     )
+    print(f"  Python (all but SQL): {result['python_ms_per_request']} ms. Slowest statements:")
+    for query in result["slowest_queries"]:
+        print(f"  {query['ms_per_request']:7.2f} ms  {query['sql']}")
+    print("  Functions with the most own time:")
     for entry in result["top_functions"]:
         print(
             f"  {entry['own_ms_per_request']:7.2f} ms  {entry['calls_per_request']:8.1f} calls  "

@@ -506,9 +506,10 @@ def report(results: dict) -> str:
             "",
             "## Where the time goes (pages that miss their budget)",
             "",
-            "In-process, one request at a time (bench/profile_page.py): milliseconds per "
-            "request, SQL as timed by the database wrapper, templates including the queries "
-            "they run lazily; then the functions with the most own time.",
+            "In-process, one request at a time (bench/profile_page.py), milliseconds per "
+            "request: SQL as timed around each statement; Python is everything else; the "
+            "slowest statement; the functions with the most own time (cProfile). Run "
+            "`bench/run.py --keep-db` and bench/profile_page.py for the whole picture.",
             "",
         ]
         for name, page in profiled:
@@ -517,10 +518,14 @@ def report(results: dict) -> str:
                 f"`{f['function']}` {f['own_ms_per_request']} ms"
                 for f in profile["top_functions"][:4]
             )
+            slowest = profile.get("slowest_queries", [{}])[0]
             lines.append(
-                f"- {page['label']} ({name}): {profile['ms_per_request']} ms, SQL "
-                f"{profile['sql_ms_per_request']} ms, templates "
-                f"{profile['template_ms_per_request']} ms. Top: {top}."
+                f"- {page['label']} ({name}): {profile['ms_per_request']} ms: SQL "
+                f"{profile['sql_ms_per_request']} ms, Python "
+                f"{profile.get('python_ms_per_request')} ms (templates, with the queries they "
+                f"run, {profile['template_ms_per_request']} ms). Slowest statement "
+                f"{slowest.get('ms_per_request')} ms: `{slowest.get('sql', '')[:140]}…`. "
+                f"Most own time: {top}."
             )
     lines += ["", "## Data", ""]
     for name in names:
