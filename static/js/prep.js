@@ -170,4 +170,18 @@
     var region = document.getElementById("request-failure");
     if (region && event.detail.successful) region.remove();
   });
+
+  // --- Code blocks scroll with the keyboard too ---------------------------------------------
+  // A long line makes a code block scroll sideways; a block that can take the focus can be
+  // scrolled with the arrow keys (WCAG 2.1.1). Rendered Markdown cannot carry tabindex itself.
+
+  function makeCodeFocusable(root) {
+    var blocks = root.querySelectorAll("pre:not([tabindex])");
+    for (var i = 0; i < blocks.length; i++) blocks[i].setAttribute("tabindex", "0");
+  }
+
+  makeCodeFocusable(document);
+  document.addEventListener("htmx:afterSwap", function () {
+    makeCodeFocusable(document);
+  });
 })();

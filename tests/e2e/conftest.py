@@ -29,7 +29,7 @@ LAUNCH_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 860}
 # Long enough for a slow CI machine, short enough that a missing element fails quickly.
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 15_000
 
 
 def e2e_required() -> bool:

@@ -2,6 +2,7 @@
 with two months of practice recorded through the practice services (so the schedule, streak,
 heatmap and mastery are what the app itself would have computed)."""
 
+import io
 import random
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ RATINGS = [Rating.AGAIN] * 2 + [Rating.HARD] * 3 + [Rating.GOOD] * 12 + [Rating.
 
 
 def load_bank() -> None:
-    call_command("load_bank", verbosity=0)
+    call_command("load_bank", stdout=io.StringIO())
 
 
 def _session(user, *, mode: str, questions: list, when, **extra) -> PracticeSession:

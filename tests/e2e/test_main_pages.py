@@ -97,6 +97,14 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     check_accessibility(page, "question page")
     shoot(page, "question", dark=True)
 
+    for url, label in [
+        ("/sets/", "public question sets"),
+        ("/bookmarks/", "bookmarks and notes"),
+        ("/accounts/profile/", "profile"),
+    ]:
+        page.goto(url)
+        check_accessibility(page, label)
+
     page.goto("/assignments/")
     expect(page.locator(".assignment-card").first).to_be_visible()
     check_accessibility(page, "assignments")
@@ -124,8 +132,13 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     mentor_page.goto(f"/mentor/sets/{assignment.question_set_id}/search/?q=django")
     check_accessibility(mentor_page, "set builder")
     shoot(mentor_page, "set-builder")
+    mentor_page.goto("/mentor/sets/")
+    check_accessibility(mentor_page, "the mentor's question sets")
     mentor_page.goto("/mentor/assign/")
     check_accessibility(mentor_page, "assign a set")
+    first_answer = assignment.sessions.get().items.order_by("position").first()
+    mentor_page.goto(f"/feedback/{first_answer.pk}/")
+    check_accessibility(mentor_page, "a feedback thread")
 
     editor_page = new_context().new_page()
     log_in(editor_page.context, EditorFactory(username="edie"))
