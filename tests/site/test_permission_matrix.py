@@ -40,7 +40,6 @@ E403 = "403"
 E404 = "404"
 E405 = "405"
 
-STATUS = {OK: 200, FORM: 200, DONE: 302, AWAY: 302, LOGIN: 302, ADMIN: 302}
 # The answers after which the database may have changed.
 MAY_CHANGE = {OK, DONE}
 
@@ -209,6 +208,7 @@ def answer_of(response) -> str:
 
 
 def expected_answer(expected: str) -> str:
+    """What answer_of() says for a response that meets `expected`."""
     return {DONE: "302", AWAY: "302", FORM: OK}.get(expected, expected)
 
 
