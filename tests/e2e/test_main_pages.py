@@ -114,7 +114,7 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     page.goto(f"/practice/{assignment.sessions.get().pk}/summary/")
     expect(page.locator(".thread-comments").first).to_be_visible()
     check_accessibility(page, "assignment summary with feedback")
-    shoot(page, "feedback", at=".thread")
+    shoot(page, "feedback", at=".summary-item:has(.thread-comments)")
 
     page.goto("/lab/n-plus-one/")
     check_accessibility(page, "ORM lab")
