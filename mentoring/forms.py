@@ -4,6 +4,7 @@ from django.utils import timezone
 from accounts.models import User
 from mentoring.models import AssignmentMode
 from mentoring.services import assignable_sets_for, mentees_of
+from prep.forms import ModelMultipleChoiceField
 from questions.models import Question, QuestionSet, QuestionSetItem
 
 MIN_MOCK_MINUTES = 5
@@ -53,7 +54,7 @@ class MoveForm(forms.Form):
     )
 
 
-class MenteeChoiceField(forms.ModelMultipleChoiceField):
+class MenteeChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.username})" if full_name else obj.username

@@ -78,7 +78,9 @@ def _get_mentorship_for(mentor: User, candidate_id: int) -> Mentorship:
             last_activity=services.last_answer_at(OuterRef("candidate_id"))
         ),
         mentor=mentor,
-        candidate_id=candidate_id,
+        # Through the relation, so that an id beyond 64 bits is "no such row" on SQLite too
+        # (candidate_id= hands it to SQLite as it is, which overflows).
+        candidate__pk=candidate_id,
     )
 
 

@@ -3,6 +3,7 @@ from django import forms
 from practice.draw import MOCK_KINDS
 from practice.models import Mode, Rating
 from practice.services import MAX_COUNT, PracticeRequest
+from prep.forms import ModelMultipleChoiceField
 from questions.models import Difficulty, Kind, Topic, Track
 
 MAX_RESPONSE = 20_000
@@ -18,7 +19,7 @@ class StartForm(forms.Form):
     track = forms.ModelChoiceField(
         queryset=Track.objects.all(), required=False, empty_label="Any track"
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         queryset=Topic.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
