@@ -106,11 +106,27 @@ def retrievability(
     return float(scheduler.get_card_retrievability(card, _utc(at)))
 
 
+def retrievabilities(
+    rows: Iterable[tuple[float | None, datetime | None]], *, at: datetime, scheduler
+) -> list[float]:
+    """retrievability() of each (stability, last_review) pair at `at`, for many cards at once:
+    one probe card for them all (fsrs.Card() per row was most of the dashboard's readiness)."""
+    at = _utc(at)
+    probe = fsrs.Card(card_id=1, state=fsrs.State.Review, due=at)
+    values = []
+    for stability, last_review in rows:
+        if stability is None or last_review is None:
+            values.append(0.0)
+            continue
+        probe.stability = stability
+        probe.last_review = _utc(last_review)
+        values.append(float(scheduler.get_card_retrievability(probe, at)))
+    return values
+
+
 def mean_retrievability(
     rows: Iterable[tuple[float | None, datetime | None]], *, at: datetime, scheduler
 ) -> float | None:
     """The mean predicted recall of (stability, last_review) pairs at `at`; None if empty."""
-    values = [
-        retrievability(stability=s, last_review=r, at=at, scheduler=scheduler) for s, r in rows
-    ]
+    values = retrievabilities(rows, at=at, scheduler=scheduler)
     return sum(values) / len(values) if values else None

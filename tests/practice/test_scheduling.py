@@ -6,7 +6,7 @@ import fsrs
 import pytest
 
 from practice.models import CardState, Rating, ReviewCard
-from practice.scheduling import apply_review, retrievability, scheduler_for
+from practice.scheduling import apply_review, retrievabilities, retrievability, scheduler_for
 from tests.factories import ReviewCardFactory, UserFactory
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -107,3 +107,13 @@ def test_retrievability_is_what_fsrs_predicts():
         stability=8.0, last_review=START, at=at, scheduler=scheduler
     ) == pytest.approx(expected)
     assert retrievability(stability=None, last_review=None, at=at, scheduler=scheduler) == 0.0
+
+
+def test_retrievabilities_of_many_cards_are_each_cards_own():
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    at = START + timedelta(days=12, hours=5)
+    rows = [(8.0, START), (None, None), (1.5, START + timedelta(days=10)), (30.0, at)]
+    assert retrievabilities(rows, at=at, scheduler=scheduler) == [
+        pytest.approx(retrievability(stability=s, last_review=r, at=at, scheduler=scheduler))
+        for s, r in rows
+    ]

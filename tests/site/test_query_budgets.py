@@ -69,10 +69,11 @@ BUDGETS = {
     # roles, unread
     "questions:set_detail": 7,
     # --- practice
-    # session, user, cards due, new questions available, answers per day (heatmap, streak),
-    # progress per topic, cards for readiness, assignments (mentoring), roles, unread, recent
-    # sessions, leeches
-    "practice:dashboard": 11,
+    # session, user, the candidate's cards per topic (studied, learnt, due: also gives "new"),
+    # published questions per topic, answers per day (heatmap, streak), assignments
+    # (mentoring), roles, unread, recent sessions, leeches (cards for readiness: only with an
+    # interview date)
+    "practice:dashboard": 10,
     # session, user, roles, unread, tracks, topics (the form's choices), recent sessions
     "practice:start": 7,
     # session, user, the practice session, the current item with question and topic, its
