@@ -12,6 +12,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, YAML
 from simple_history.admin import SimpleHistoryAdmin
 
+from questions.menus import forget_menus
 from questions.models import (
     Choice,
     Kind,
@@ -262,6 +263,10 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if not change and obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        forget_menus()  # the bank's tag menu lists the tags of published questions
 
     # --- bulk status actions
 

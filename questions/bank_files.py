@@ -15,6 +15,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from questions.menus import forget_menus
 from questions.models import (
     CODE_FIELDS,
     MIN_KEY_POINTS,
@@ -584,6 +585,7 @@ def load_bank(bank: Bank) -> LoadResult:
 
     result.updated = len(touched) - result.created
     result.unchanged = len(saved) - len(touched)
+    forget_menus()  # tags and tracks were set after the questions were saved
     return result
 
 

@@ -1,14 +1,56 @@
 from django import forms
+from django.utils.html import format_html, format_html_join
 
-from questions.models import Difficulty, Kind, Status, Tag, Topic, Track
+from questions.menus import menus
+from questions.models import Difficulty, Kind
 
 SEARCH_MAX_LENGTH = 100
 # A filter from an old or hand-edited link: say so briefly and show everything instead.
 UNKNOWN = "Not found, so not applied."
 
 
+class PlainSelect(forms.Select):
+    """A <select> written out in Python: the same element as Django's Select, which renders a
+    template per <option> (a hundred options cost more than the rest of the bank page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = self.format_value(value)
+        options = []
+        has_selected = False
+        for option_value, label in self.choices:
+            is_selected = not has_selected and str(option_value) in selected
+            has_selected |= is_selected
+            options.append((option_value, " selected" if is_selected else "", label))
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            format_html_join(
+                "",
+                "{}",
+                (
+                    (
+                        format_html(" {}", key)
+                        if value is True
+                        else format_html(' {}="{}"', key, value),
+                    )
+                    for key, value in attrs.items()
+                    if value is not False
+                ),
+            ),
+            format_html_join("\n", '  <option value="{}"{}>{}</option>', options),
+        )
+
+
+def _menu_choices(empty_label: str, entries) -> list[tuple[str, str]]:
+    return [("", empty_label), *((entry.slug, entry.name) for entry in entries)]
+
+
 class QuestionFilterForm(forms.Form):
-    """The filters of /questions/ (a GET form: it works with and without htmx)."""
+    """The filters of /questions/ (a GET form: it works with and without htmx).
+
+    Track, topic and tag are chosen by slug from the cached menus (questions/menus.py): the
+    form costs no query. Their cleaned values are slugs."""
 
     q = forms.CharField(
         label="Search",
@@ -23,38 +65,35 @@ class QuestionFilterForm(forms.Form):
             }
         ),
     )
-    track = forms.ModelChoiceField(
-        queryset=Track.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All",
-        error_messages={"invalid_choice": UNKNOWN},
+    track = forms.ChoiceField(
+        required=False, widget=PlainSelect, error_messages={"invalid_choice": UNKNOWN}
     )
-    topic = forms.ModelChoiceField(
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All",
-        error_messages={"invalid_choice": UNKNOWN},
+    topic = forms.ChoiceField(
+        required=False, widget=PlainSelect, error_messages={"invalid_choice": UNKNOWN}
     )
     difficulty = forms.ChoiceField(
         choices=[("", "Any"), *Difficulty.choices],
         required=False,
+        widget=PlainSelect,
         error_messages={"invalid_choice": UNKNOWN},
     )
     kind = forms.ChoiceField(
         choices=[("", "Any"), *Kind.choices],
         required=False,
+        widget=PlainSelect,
         error_messages={"invalid_choice": UNKNOWN},
     )
-    tag = forms.ModelChoiceField(
-        # Only tags that some published question carries.
-        queryset=Tag.objects.filter(questions__status=Status.PUBLISHED).distinct(),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any",
-        error_messages={"invalid_choice": UNKNOWN},
+    # Only tags that some published question carries.
+    tag = forms.ChoiceField(
+        required=False, widget=PlainSelect, error_messages={"invalid_choice": UNKNOWN}
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bank = menus()
+        self.fields["track"].choices = _menu_choices("All", bank.tracks)
+        self.fields["topic"].choices = _menu_choices("All", bank.topics)
+        self.fields["tag"].choices = _menu_choices("Any", bank.published_tags)
 
     def filters(self) -> dict:
         """The valid filters (an invalid one is reported on its field and ignored)."""

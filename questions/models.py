@@ -8,9 +8,23 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from questions.markdown import highlight_code, render_markdown, render_markdown_list
+from questions.menus import forget_menus
 
 
-class Track(models.Model):
+class ForgetsMenusOnWrite:
+    """Saving or deleting a row drops the cached filter menus (questions/menus.py)."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_menus()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_menus()
+        return result
+
+
+class Track(ForgetsMenusOnWrite, models.Model):
     """A role track: backend web, data engineering, general software engineering."""
 
     slug = models.SlugField(unique=True)
@@ -25,7 +39,7 @@ class Track(models.Model):
         return self.name
 
 
-class Topic(models.Model):
+class Topic(ForgetsMenusOnWrite, models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
@@ -38,7 +52,7 @@ class Topic(models.Model):
         return self.name
 
 
-class Tag(models.Model):
+class Tag(ForgetsMenusOnWrite, models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=60)
 
@@ -202,7 +216,7 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class Question(models.Model):
+class Question(ForgetsMenusOnWrite, models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCEPT)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
+from questions.menus import forget_menus
 from questions.models import Choice, Kind, Question, Tag, Topic, Track, choice_problems
 
 TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
@@ -238,6 +239,10 @@ class QuestionResource(resources.ModelResource):
             if current != instance._imported_choices:
                 return False
         return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        forget_menus()  # the tags were set after each question was saved
 
     def after_save_instance(self, instance, row, **kwargs):
         choices = instance._imported_choices

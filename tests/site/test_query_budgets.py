@@ -50,14 +50,14 @@ BUDGETS = {
     # OVER_BUDGET)
     "export_data": 15,
     # --- the bank
-    # published count (paginator), session, user, roles, unread, tracks, topics, tags (the
-    # filter form's choices), the page of questions with topics, their tags
-    "questions:list": 10,
+    # published count (paginator), session, user, roles, unread, the page of questions with
+    # topics, their tags (the filter form's tracks, topics and tags come from the cache)
+    "questions:list": 7,
     # the question with its topic, its tags, tracks, choices, published follow-ups; session,
     # user, roles, unread; the user's bookmark and note on it
     "questions:detail": 11,
-    # the same, filtered (search, difficulty, kind): the same ten
-    "questions:list filtered": 10,
+    # the same, filtered (search, difficulty, kind): the same seven
+    "questions:list filtered": 7,
     # the results fragment: count, session, user, roles (the context processor, unused by the
     # fragment), the page of questions with topics, their tags
     "questions:list filtered, htmx": 6,

@@ -1,0 +1,129 @@
+"""The cached filter menus (questions/menus.py) and the bank form's plain <select>."""
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from questions.forms import PlainSelect, QuestionFilterForm
+from questions.menus import menus
+from questions.models import Status
+from questions.services import change_status
+from tests.factories import QuestionFactory, TagFactory, TopicFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("questions:list")
+
+
+def slugs(entries) -> list[str]:
+    return [entry.slug for entry in entries]
+
+
+def test_the_menus_list_tracks_topics_and_tags_in_their_models_order():
+    TopicFactory(slug="testing", name="Testing", position=2)
+    TopicFactory(slug="basics", name="Basics", position=1)
+    TrackFactory(slug="data", name="Data")
+    QuestionFactory(tags=[TagFactory(slug="zip", name="zip"), TagFactory(slug="abc", name="abc")])
+    TagFactory(slug="unused", name="unused")
+
+    loaded = menus()
+
+    assert slugs(loaded.topics)[:2] == ["basics", "testing"]
+    assert "data" in slugs(loaded.tracks)
+    assert slugs(loaded.tags) == ["abc", "unused", "zip"]
+    assert slugs(loaded.published_tags) == ["abc", "zip"]
+
+
+def test_the_menus_are_read_from_the_cache_after_the_first_request(django_assert_num_queries):
+    TopicFactory(slug="basics")
+    menus()
+
+    with django_assert_num_queries(0):
+        QuestionFilterForm({"topic": "basics"}).filters()
+
+
+def test_a_topic_saved_after_the_menus_were_cached_can_be_chosen_at_once(client):
+    client.get(LIST_URL)
+    TopicFactory(slug="new-topic", name="New topic")
+
+    response = client.get(LIST_URL, {"topic": "new-topic"})
+
+    assert '<option value="new-topic" selected>New topic</option>' in response.content.decode()
+    assert not response.context["form"].errors
+
+
+def test_a_deleted_track_leaves_the_menu_at_once(client):
+    track = TrackFactory(slug="gone", name="Gone")
+    client.get(LIST_URL)
+    track.delete()
+
+    response = client.get(LIST_URL, {"track": "gone"})
+
+    assert "track" in response.context["form"].errors
+    assert 'value="gone"' not in response.content.decode()
+
+
+def test_a_tag_is_offered_once_a_published_question_carries_it(client):
+    draft = QuestionFactory(status=Status.DRAFT, tags=[TagFactory(slug="asyncio")])
+    assert "asyncio" not in slugs(menus().published_tags)
+
+    change_status(questions=type(draft).objects.filter(pk=draft.pk), status=Status.PUBLISHED)
+
+    response = client.get(LIST_URL, {"tag": "asyncio"})
+    assert not response.context["form"].errors
+    assert '<option value="asyncio" selected>' in response.content.decode()
+
+
+def test_a_tag_added_in_the_admin_reaches_the_menu_at_once(editor_client, client):
+    question = QuestionFactory(title="Tagged later")
+    tag = TagFactory(slug="later")
+    client.get(LIST_URL)  # caches the menus without the tag
+    admin = editor_client.get(reverse("admin:questions_question_change", args=[question.pk]))
+    form = admin.context["adminform"].form
+    data = {
+        **{name: form[name].value() or "" for name in ("title", "slug", "kind", "difficulty")},
+        "status": Status.PUBLISHED,
+        "topic": question.topic_id,
+        "tags": [tag.pk],
+        "prompt": question.prompt,
+        "answer": question.answer,
+        "key_points": question.key_points,
+        "choices-TOTAL_FORMS": 0,
+        "choices-INITIAL_FORMS": 0,
+    }
+    response = editor_client.post(
+        reverse("admin:questions_question_change", args=[question.pk]), data
+    )
+
+    assert response.status_code == 302
+    assert "later" in slugs(menus().published_tags)
+
+
+# --- the plain <select> --------------------------------------------------------------------------
+
+
+CHOICES = [("", "All"), ("a", "Alpha & co"), ("b", "Beta")]
+
+
+def _normalised(html: str) -> str:
+    return " ".join(html.split()).replace("> <", "><")
+
+
+@pytest.mark.parametrize("value", [None, "", "a", "b", "unknown"])
+@pytest.mark.parametrize(
+    "attrs",
+    [{"id": "id_x"}, {"id": "id_x", "aria-invalid": "true", "aria-describedby": "id_x_error"}],
+)
+def test_the_plain_select_renders_what_djangos_select_renders(value, attrs):
+    plain = PlainSelect(choices=CHOICES).render("x", value, attrs)
+    django = forms.Select(choices=CHOICES).render("x", value, attrs)
+
+    assert _normalised(plain) == _normalised(django)
+
+
+def test_the_plain_select_writes_boolean_attributes_as_django_does():
+    attrs = {"id": "id_x", "required": True, "disabled": False}
+
+    plain = PlainSelect(choices=CHOICES).render("x", "a", attrs)
+
+    assert plain.startswith('<select name="x" id="id_x" required>')
