@@ -131,6 +131,10 @@ def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[st
     return problems
 
 
+# The columns a row of a question list shows (with_list_data).
+LIST_COLUMNS = ("title", "slug", "kind", "difficulty", "status", "topic")
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -199,8 +203,15 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(Q(title__icontains=text) | Q(prompt__icontains=text))
 
     def with_list_data(self):
-        """What a list of questions shows (topic, tags) without a query per row."""
-        return self.select_related("topic").prefetch_related("tags")
+        """What a list of questions shows, without a query per row: the row's own columns (not
+        the Markdown and HTML bodies), its topic's name and its tags as `tag_list`."""
+        return (
+            self.select_related("topic")
+            .only(*LIST_COLUMNS, "topic__name")
+            .prefetch_related(
+                Prefetch("tags", queryset=Tag.objects.only("name"), to_attr="tag_list")
+            )
+        )
 
     def with_detail_data(self):
         """Everything the question page shows, in a fixed number of queries."""

@@ -10,14 +10,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from prep.http import HtmxHttpRequest
 from questions.forms import QuestionFilterForm
-from questions.models import Question, QuestionSet, QuestionSetItem, Status
+from questions.models import Difficulty, Kind, Question, QuestionSet, QuestionSetItem, Status
 
 PAGE_SIZE = 20
+DIFFICULTY_LABELS = dict(Difficulty.choices)
+KIND_LABELS = dict(Kind.choices)
+SLUG_MARK = "slug"  # reversed once, then replaced by each question's slug
 # Questions with one of these tags link to the ORM lab, which shows the lesson live.
 LAB_TAGS = frozenset({"orm", "n-plus-one"})
 
@@ -45,12 +49,25 @@ def filtered_questions(filters: dict):
     return questions.with_list_data()
 
 
+def _label_rows(questions) -> list[Question]:
+    """The page's questions with what each row prints worked out here, not in the template
+    loop: its address (one reverse() for the page) and its difficulty and kind labels."""
+    before, after = reverse("questions:detail", args=[SLUG_MARK]).rsplit(SLUG_MARK, 1)
+    rows = list(questions)
+    for question in rows:
+        question.url = f"{before}{question.slug}{after}"
+        question.difficulty_label = DIFFICULTY_LABELS[question.difficulty]
+        question.kind_label = KIND_LABELS[question.kind]
+    return rows
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def question_list(request: HtmxHttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
     filters = form.filters()
     page = Paginator(filtered_questions(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _label_rows(page.object_list)
     context = {"form": form, "page": page, "is_filtered": bool(filters)}
     if _wants_fragment(request):
         response = render(request, "questions/_list.html", context)
