@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -270,9 +270,12 @@ def _create_session(
 def _lock_session(session: PracticeSession) -> PracticeSession:
     """Re-read the session under a row lock, in place, so that the caller's copy shows the
     outcome. Answers in one session queue up behind each other and behind "finish"."""
-    session.refresh_from_db(
-        from_queryset=PracticeSession.objects.select_for_update(of=("self",)).select_related("user")
-    )
+    user = session.user if PracticeSession.user.is_cached(session) else None
+    locked = PracticeSession.objects.select_for_update(of=("self",))
+    # The user's row is not locked, and the view has it already (the signed-in user).
+    session.refresh_from_db(from_queryset=locked if user else locked.select_related("user"))
+    if user is not None:
+        session.user = user
     return session
 
 
@@ -288,10 +291,23 @@ def _claim_item(item: SessionItem, **fields) -> bool:
 
 
 def _review(*, user, question_id: int, rating: Rating, now: datetime) -> ReviewCard:
-    card, _created = ReviewCard.objects.select_for_update().get_or_create(
-        user=user, question_id=question_id
-    )
-    apply_review(card, rating, at=now, scheduler=scheduler_for(user))
+    """Move the question's card for this grade, under a row lock; a first answer inserts the
+    card already reviewed (one INSERT, not an INSERT of a blank card and then an UPDATE)."""
+    scheduler = scheduler_for(user)
+    cards = ReviewCard.objects.select_for_update().filter(user=user, question_id=question_id)
+    card = cards.first()
+    if card is None:
+        card = ReviewCard(user=user, question_id=question_id)
+        apply_review(card, rating, at=now, scheduler=scheduler)
+        try:
+            with transaction.atomic():
+                card.save(force_insert=True)
+            return card
+        except IntegrityError:
+            # The same question answered at the same moment in another session made the card
+            # first (the unique user-question pair): review the card it made, as get_or_create.
+            card = cards.get()
+    apply_review(card, rating, at=now, scheduler=scheduler)
     card.save(update_fields=REVIEW_FIELDS)
     return card
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Prefetch, Q, Sum, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,32 +49,46 @@ def _get_session_for(user, pk: int) -> PracticeSession:
     return session
 
 
-def _items_with_question():
-    return SessionItem.objects.select_related("question__topic").prefetch_related(
-        "question__choices", "selected_choices"
+def _items_of(user, pk: int):
+    """The items of the user's session `pk`, each with its session, question and topic in the
+    same query (another user's session has none)."""
+    # session__pk, not session_id: an id beyond 64 bits is then "no such row" on SQLite too.
+    return SessionItem.objects.select_related("session", "question__topic").filter(
+        session__pk=pk, session__user=user
     )
 
 
-def _get_item_for(session: PracticeSession, item_pk, *, with_choices: bool = False) -> SessionItem:
-    """An item of this session (with its question; with_choices: and the choices to show), or
-    404."""
+def _get_item_for(user, pk: int, item_pk) -> SessionItem:
+    """An item of the user's session `pk`, with its session, question and topic (one query),
+    or 404."""
     try:
         item_pk = int(item_pk)
     except (TypeError, ValueError):
         raise Http404("No such question in this session.") from None
-    items = (
-        _items_with_question()
-        if with_choices
-        else SessionItem.objects.select_related("question__topic")
-    )
-    item = get_object_or_404(items, pk=item_pk, session=session)
-    item.session = session
+    item = get_object_or_404(_items_of(user, pk), pk=item_pk)
+    item.session.user = user
     return item
+
+
+def _session_and_current_item(user, pk: int) -> tuple[PracticeSession, SessionItem | None]:
+    """The user's session and its first unanswered question (None when there is none): one
+    query while a question is left, two once all are answered. 404 for another user's
+    session."""
+    item = _items_of(user, pk).filter(answered_at__isnull=True).order_by("position").first()
+    if item is None:
+        return _get_session_for(user, pk), None
+    item.session.user = user
+    return item.session, item
 
 
 def _current_item(session: PracticeSession) -> SessionItem | None:
     """The first unanswered question, or None."""
-    item = _items_with_question().filter(session=session, answered_at__isnull=True).first()
+    item = (
+        SessionItem.objects.select_related("question__topic")
+        .filter(session=session, answered_at__isnull=True)
+        .order_by("position")
+        .first()
+    )
     if item is not None:
         item.session = session
     return item
@@ -101,13 +115,15 @@ def _card_context(
     *,
     now: datetime,
     item: SessionItem | None = None,
+    current: SessionItem | None = None,
     notice: str = "",
     form=None,
 ) -> dict:
     """What _session_card.html needs: which stage the session is in and its current card.
 
     With `item`, an answered question is shown with its result (a quiz's marked choices);
-    otherwise the first unanswered question."""
+    otherwise the first unanswered question (`current` when the caller has fetched it already).
+    A multiple-choice question's choices are fetched here, only for such a question."""
     context = {"session": session, "notice": notice, "form": form, "item": None}
     if session.is_mock and not session.is_finished:
         item = None  # no peeking at an answered question's model answer mid-interview
@@ -121,7 +137,7 @@ def _card_context(
             SessionItem.objects.filter(session=session).select_related("question__topic")
         )
     else:
-        item = item if item is not None else _current_item(session)
+        item = item or current or _current_item(session)
         if item is None:
             context["stage"] = "finished"
         elif session.is_mock:
@@ -134,8 +150,11 @@ def _card_context(
     context["position"] = current.position if current else session.item_count
     if current is not None and context["stage"] != "mock":
         context["key_points"] = current.question.key_point_list
-    if context["stage"] == "result":
-        context["selected_ids"] = {choice.pk for choice in current.selected_choices.all()}
+    if current is not None and current.question.kind == Kind.MULTIPLE_CHOICE:
+        if context["stage"] in ("quiz", "result"):
+            prefetch_related_objects([current], "question__choices")  # skipped if already there
+        if context["stage"] == "result":
+            context["selected_ids"] = set(current.selected_choices.values_list("pk", flat=True))
     if context["stage"] == "mock":
         stage = draw.STAGE_OF_KIND.get(current.question.kind)
         context["stage_name"] = STAGE_NAMES[stage] if stage is not None else "Question"
@@ -267,13 +286,11 @@ def practise_mistakes(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def session_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    session = _get_session_for(request.user, pk)
-    item = (
-        _get_item_for(session, request.GET["item"], with_choices=True)
-        if "item" in request.GET
-        else None
-    )
-    return _render_card(request, session, item=item)
+    if "item" in request.GET:
+        item = _get_item_for(request.user, pk, request.GET["item"])
+        return _render_card(request, item.session, item=item)
+    session, current = _session_and_current_item(request.user, pk)
+    return _render_card(request, session, current=current)
 
 
 def _refuse(request: AuthedHttpRequest, session: PracticeSession, message: str) -> HttpResponse:
@@ -284,8 +301,8 @@ def _refuse(request: AuthedHttpRequest, session: PracticeSession, message: str) 
 @login_required
 @require_POST
 def reveal(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    session = _get_session_for(request.user, pk)
-    item = _get_item_for(session, item_pk)
+    item = _get_item_for(request.user, pk, item_pk)
+    session = item.session
     if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
         return _refuse(request, session, "This question has no Show answer step.")
     form = RevealForm(request.POST)
@@ -300,8 +317,8 @@ def reveal(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Again / Hard / Good / Easy: record the grade, update the schedule, show the next card."""
-    session = _get_session_for(request.user, pk)
-    item = _get_item_for(session, item_pk)
+    item = _get_item_for(request.user, pk, item_pk)
+    session = item.session
     if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
         return _refuse(request, session, "This question is not graded that way.")
     form = GradeForm(request.POST)
@@ -319,21 +336,21 @@ def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """A multiple-choice answer: graded on the server, then shown marked right or wrong."""
-    session = _get_session_for(request.user, pk)
-    item = _get_item_for(session, item_pk)
+    item = _get_item_for(request.user, pk, item_pk)
+    session = item.session
     if session.is_mock or item.question.kind != Kind.MULTIPLE_CHOICE:
         return _refuse(request, session, "This question has no choices to check.")
     if item.is_answered:
-        answered = _get_item_for(session, item.pk, with_choices=True)
         notice = NOTICES[Outcome.ALREADY_ANSWERED]
-        return _after_answer(request, session, notice=notice, show_item=answered)
+        return _after_answer(request, session, notice=notice, show_item=item)
+    prefetch_related_objects([item], "question__choices")
     form = QuizForm(request.POST, question=item.question)
     if not form.is_valid():
         return _render_card(request, session, item=item, form=form)
     outcome = services.check_item(item=item, choice_ids=form.chosen_ids())
     if outcome == Outcome.CLOSED:
         return _after_answer(request, session, notice=_notice_for(outcome, session))
-    answered = _get_item_for(session, item.pk, with_choices=True)
+    answered = _get_item_for(request.user, session.pk, item.pk)  # as recorded (maybe by a twin)
     return _after_answer(request, session, notice=_notice_for(outcome, session), show_item=answered)
 
 
@@ -341,8 +358,8 @@ def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 def mock_answer(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """A typed mock-interview answer; refused after the time limit."""
-    session = _get_session_for(request.user, pk)
-    item = _get_item_for(session, item_pk)
+    item = _get_item_for(request.user, pk, item_pk)
+    session = item.session
     if not session.is_mock:
         return _refuse(request, session, "Only mock interviews take typed answers this way.")
     form = MockAnswerForm(request.POST)

@@ -244,10 +244,10 @@ def test_the_session_page_queries_do_not_grow_with_history(
     past_answers(candidate, history)
     session = session_with(candidate, bank["concepts"][:3])
     client.force_login(candidate)
-    # 1 session, 2 user, 3 roles, 4 unread feedback (navigation), 5 the practice session,
-    # 6 its first unanswered item with question and topic, 7 the question's choices,
-    # 8 the item's selected choices.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 the first unanswered item with its practice session, question and
+    # topic, 4 roles, 5 unread feedback (navigation). (Choices only for a multiple-choice
+    # question.)
+    with django_assert_num_queries(5):
         client.get(reverse("practice:session", args=[session.pk]))
 
 
@@ -261,10 +261,9 @@ def test_the_grade_post_queries_do_not_grow_with_history(
     ReviewCard.objects.create(user=candidate, question=item.question)
     client.force_login(candidate)
     url = reverse("practice:grade", args=[session.pk, item.pk])
-    # 1 session, 2 user, 3 the practice session, 4 the item with its question and topic;
-    # 5 savepoint, 6 lock the session, 7 claim the item (UPDATE ... WHERE answered_at IS NULL),
-    # 8 lock the card, 9 save the card, 10 count the answer, 11 release the savepoint;
-    # 12 the next item with its question, 13 its choices, 14 its selected choices;
-    # 15 the user's roles (context processor).
-    with django_assert_num_queries(15):
+    # 1 session, 2 user, 3 the item with its practice session, question and topic;
+    # 4 savepoint, 5 lock the session, 6 claim the item (UPDATE ... WHERE answered_at IS NULL),
+    # 7 lock the card, 8 save the card, 9 count the answer, 10 release the savepoint;
+    # 11 the next item with its question and topic; 12 the user's roles (context processor).
+    with django_assert_num_queries(12):
         client.post(url, {"rating": "3"}, headers=htmx_headers)

@@ -138,3 +138,32 @@ def test_answering_two_cards_of_one_session_at_once_counts_both():
     session.refresh_from_db()
     assert session.answered_count == 2
     assert session.finished_at is None
+
+
+def test_a_first_answer_to_one_question_in_two_sessions_at_once_makes_one_card_reviewed_twice():
+    """Both answers find no card and insert one: the loser of the unique (user, question) pair
+    reviews the card the winner made instead of failing."""
+    user = UserFactory()
+    for _round in range(ROUNDS):
+        question = QuestionFactory()
+        sessions = [make_session(user, [question, QuestionFactory()]) for _ in range(RACERS)]
+        clients = [Client() for _ in range(RACERS)]
+        for client in clients:
+            client.force_login(user)
+
+        urls = [
+            f"/practice/{s.pk}/items/{s.items.get(question=question).pk}/grade/" for s in sessions
+        ]
+
+        responses = race(
+            *[
+                lambda c=c, url=url: c.post(url, {"rating": "3"})
+                for c, url in zip(clients, urls, strict=True)
+            ]
+        )
+
+        for response in responses:
+            assert not isinstance(response, BaseException), response
+            assert response.status_code == 302, response.status_code
+        card = ReviewCard.objects.get(user=user, question=question)
+        assert card.reps == RACERS, "an answer did not move the schedule"

@@ -76,11 +76,11 @@ BUDGETS = {
     "practice:dashboard": 10,
     # session, user, roles, unread, tracks, topics (the form's choices), recent sessions
     "practice:start": 7,
-    # session, user, the practice session, the current item with question and topic, its
-    # choices, its selected choices, roles, unread
-    "practice:session": 8,
+    # session, user, the current item with its practice session, question and topic, roles,
+    # unread (a multiple-choice question's choices would be one more)
+    "practice:session": 5,
     # the card fragment: the same without the unread count
-    "practice:session htmx": 7,
+    "practice:session htmx": 4,
     # session, user, the practice session, items with questions and topics, selected choices,
     # questions' choices, feedback threads with authors, totals (time, correct), mark the
     # threads read (UPDATE), may the candidate reply (mentorship), roles, unread, the session's
