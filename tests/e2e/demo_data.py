@@ -58,7 +58,7 @@ def build_history(user: User, *, days: int = 70, seed: int = 7) -> None:
     seen: list = []
     now = timezone.now()
     for days_ago in range(days, -1, -1):
-        if days_ago > 1 and rng.random() < 0.3:
+        if days_ago > 12 and rng.random() < 0.3:  # the last twelve days: every day
             continue
         when = (now - timedelta(days=days_ago)).replace(hour=19, minute=rng.randrange(60))
         if days_ago == 0:  # this morning's practice, for today's goal
