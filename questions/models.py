@@ -133,6 +133,9 @@ def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[st
 
 # The columns a row of a question list shows (with_list_data).
 LIST_COLUMNS = ("title", "slug", "kind", "difficulty", "status", "topic")
+# What the question page does not show: the Markdown and code its *_html columns are rendered
+# from (key_points and hints are shown as written, one per line).
+SOURCE_COLUMNS = ("prompt", "answer", "starter_code", "solution_code", "test_code")
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -214,16 +217,24 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def with_detail_data(self):
-        """Everything the question page shows, in a fixed number of queries."""
-        return self.select_related("topic").prefetch_related(
-            "tags",
-            "tracks",
-            "choices",
-            Prefetch(
-                "follow_ups",
-                queryset=Question.objects.published().select_related("topic"),
-                to_attr="published_follow_ups",
-            ),
+        """Everything the question page shows, in a fixed number of queries: the rendered HTML
+        (not the Markdown and code it was rendered from), the topic, tags, tracks and the
+        published follow-ups (as list rows). A multiple-choice question's choices are loaded
+        when asked for: the other kinds have none."""
+        return (
+            self.select_related("topic")
+            .defer(*SOURCE_COLUMNS)
+            .prefetch_related(
+                "tags",
+                "tracks",
+                Prefetch(
+                    "follow_ups",
+                    queryset=Question.objects.published()
+                    .select_related("topic")
+                    .only(*LIST_COLUMNS, "topic__name"),
+                    to_attr="published_follow_ups",
+                ),
+            )
         )
 
 

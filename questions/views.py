@@ -93,7 +93,7 @@ def render_question(
         "question": question,
         "tags": tags,
         "choices": list(question.choices.all()) if question.is_multiple_choice else [],
-        "follow_ups": question.published_follow_ups,
+        "follow_ups": _label_rows(question.published_follow_ups),
         "show_answer": show_answer,
         "answer_url": f"{request.path}?answer=1",
         "shows_lab_link": any(tag.slug in LAB_TAGS for tag in tags),

@@ -53,8 +53,8 @@ BUDGETS = {
     # published count (paginator), session, user, roles, unread, the page of questions with
     # topics, their tags (the filter form's tracks, topics and tags come from the cache)
     "questions:list": 7,
-    # the question with its topic, its tags, tracks, choices, published follow-ups; session,
-    # user, roles, unread; the user's bookmark and note on it
+    # the question with its topic, its tags, tracks, published follow-ups, choices (multiple
+    # choice only); session, user, roles, unread; the user's bookmark and note on it
     "questions:detail": 11,
     # the same, filtered (search, difficulty, kind): the same seven
     "questions:list filtered": 7,
