@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, F, Func, Prefetch, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,6 +18,7 @@ from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
 from mentoring.models import Assignment, AssignmentMode, FeedbackComment
 from practice.models import CardState, PracticeSession, ReviewCard, SessionItem
+from practice.stats import published_totals
 from questions.models import Question, QuestionSet, QuestionSetItem, Status, Visibility
 
 logger = logging.getLogger(__name__)
@@ -321,14 +322,8 @@ class TopicMastery:
 def mastery_by_topic(user_ids) -> dict[int, list[TopicMastery]]:
     """user id -> the topics they have studied, in topic order. Two grouped queries whatever the
     number of users (`user_ids` may be a QuerySet of ids, which becomes a subquery)."""
-    # 1. published questions per topic
-    totals = {
-        row["topic_id"]: row
-        for row in Question.objects.published()
-        .values("topic_id", "topic__name", "topic__position")
-        .annotate(total=Count("pk"))
-        .order_by()
-    }
+    # 1. published questions per topic (as on the candidate's own dashboard)
+    totals = {topic.topic_id: topic for topic in published_totals()}
     # 2. cards per user and topic
     rows = (
         ReviewCard.objects.filter(user_id__in=user_ids, question__status=Status.PUBLISHED)
@@ -343,8 +338,8 @@ def mastery_by_topic(user_ids) -> dict[int, list[TopicMastery]]:
             continue
         result.setdefault(row["user_id"], []).append(
             (
-                (topic["topic__position"], topic["topic__name"]),
-                TopicMastery(topic["topic__name"], topic["total"], row["studied"], row["learnt"]),
+                (topic.position, topic.name),
+                TopicMastery(topic.name, topic.total, row["studied"], row["learnt"]),
             )
         )
     return {
@@ -354,9 +349,16 @@ def mastery_by_topic(user_ids) -> dict[int, list[TopicMastery]]:
 
 
 def last_answer_at(user) -> Subquery:
-    """When `user` (an id or OuterRef) last answered anything, as an annotation."""
+    """When `user` (an id or OuterRef) last answered anything, as an annotation.
+
+    MAX over the user's own sessions' answers, not ORDER BY answered_at DESC LIMIT 1: with a
+    LIMIT, PostgreSQL walks the site-wide answered_at index backwards until it meets one of
+    the user's answers, which for a mentee who has not practised for a while is most of the
+    table (11.7 ms against 0.3 ms at 200,000 answers)."""
     answers = SessionItem.objects.filter(session__user=user, answered_at__isnull=False)
-    return Subquery(answers.order_by("-answered_at").values("answered_at")[:1])
+    # MAX through Func, not Max: Django adds no GROUP BY to the subquery (as in count_of).
+    latest = answers.order_by().annotate(at=Func(F("answered_at"), function="MAX")).values("at")
+    return Subquery(latest, output_field=DateTimeField())
 
 
 def comments_prefetch() -> Prefetch:

@@ -288,6 +288,10 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
         "mastery": mastery,
         "thread_open": True,
         "thread_as_mentor": True,
+        # Once for the page, not looked up (or worked out) again in each answer's thread.
+        "thread_next": request.get_full_path(),
+        "comment_sent": False,
+        "comment_form": None,
     }
     return render(request, "mentoring/mentee.html", context)
 

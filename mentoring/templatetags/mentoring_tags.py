@@ -1,8 +1,23 @@
 from datetime import timedelta
 
 from django import template
+from django.urls import reverse
 
 register = template.Library()
+
+# An id no answer has yet, reversed once and then replaced by the real one.
+_ID_PLACEHOLDER = 2_147_483_647
+
+
+@register.simple_tag(takes_context=True)
+def thread_url(context, item) -> str:
+    """The URL of the feedback thread on `item`: reverse() once per page render, then the id put
+    in its place ({% url %} in every answer's thread was a tenth of the mentee page's render)."""
+    key = "mentoring:thread_url"
+    pattern = context.render_context.get(key)
+    if pattern is None:
+        pattern = context.render_context[key] = reverse("mentoring:thread", args=[_ID_PLACEHOLDER])
+    return pattern.replace(str(_ID_PLACEHOLDER), str(item.pk))
 
 
 @register.filter
