@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -57,6 +57,18 @@ class AssignmentQuerySet(models.QuerySet):
             question_count=count_of(
                 QuestionSetItem.objects.filter(question_set=OuterRef("question_set_id"))
             ),
+        )
+
+    def open_with_status(self):
+        """Only the assignments not completed yet, with what their status needs
+        (open_session_id; completed_at, None for all of them): one subquery where
+        unfinished().with_progress() builds five, for lists that show no score or count."""
+        unfinished = PracticeSession.objects.filter(
+            assignment=OuterRef("pk"), user=OuterRef("candidate_id"), finished_at__isnull=True
+        ).order_by("-started_at", "-pk")
+        return self.unfinished().annotate(
+            completed_at=Value(None, output_field=models.DateTimeField()),
+            open_session_id=Subquery(unfinished.values("pk")[:1]),
         )
 
     def with_unread_for(self, user):

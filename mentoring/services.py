@@ -297,8 +297,16 @@ DASHBOARD_ASSIGNMENTS = 5
 
 
 def dashboard_assignments(candidate: User) -> list[Assignment]:
-    """The dashboard's panel: the open assignments due soonest (one query)."""
-    return list(assignments_for(candidate).unfinished()[:DASHBOARD_ASSIGNMENTS])
+    """The dashboard's panel: the open assignments due soonest, with their status, mentor, set
+    and unread feedback (one query)."""
+    return list(
+        Assignment.objects.filter(candidate=candidate)
+        .live()
+        .open_with_status()
+        .with_unread_for(candidate)
+        .select_related("mentor", "question_set")
+        .order_by("due_at", "pk")[:DASHBOARD_ASSIGNMENTS]
+    )
 
 
 # --- what a mentor sees --------------------------------------------------------------------------
