@@ -171,17 +171,35 @@
     if (region && event.detail.successful) region.remove();
   });
 
-  // --- Code blocks scroll with the keyboard too ---------------------------------------------
-  // A long line makes a code block scroll sideways; a block that can take the focus can be
-  // scrolled with the arrow keys (WCAG 2.1.1). Rendered Markdown cannot carry tabindex itself.
+  // --- Scrolling boxes scroll with the keyboard too -------------------------------------------
+  // A code block, a wide table or a chart that scrolls sideways (on a phone, say) takes the
+  // keyboard focus while it overflows, so that the arrow keys can scroll it (WCAG 2.1.1).
+  // Rendered Markdown cannot carry tabindex itself, and a box that fits needs no tab stop.
 
-  function makeCodeFocusable(root) {
-    var blocks = root.querySelectorAll("pre:not([tabindex])");
-    for (var i = 0; i < blocks.length; i++) blocks[i].setAttribute("tabindex", "0");
+  var SCROLLERS = "pre, .table-wrap, figure.chart";
+
+  function markScrollers() {
+    var boxes = document.querySelectorAll(SCROLLERS);
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var ours = box.hasAttribute("data-scroll-focus");
+      if (box.hasAttribute("tabindex") && !ours) continue;  // the template's own choice
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (ours) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    }
   }
 
-  makeCodeFocusable(document);
-  document.addEventListener("htmx:afterSwap", function () {
-    makeCodeFocusable(document);
+  var resizeTimer = null;
+  markScrollers();
+  document.addEventListener("htmx:afterSettle", markScrollers);
+  document.addEventListener("toggle", markScrollers, true);  // a <details> opened
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(markScrollers, 150);
   });
 })();

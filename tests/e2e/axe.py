@@ -48,10 +48,10 @@ def describe(violations: list[dict], *, where: str) -> str:
     return "\n".join(lines)
 
 
-def check_accessibility(page, label: str) -> None:
+def check_accessibility(page, label: str, *, schemes=SCHEMES) -> None:
     """Assert no serious or critical axe violation on the page, in light and in dark colours."""
     problems = []
-    for scheme in SCHEMES:
+    for scheme in schemes:
         page.emulate_media(color_scheme=scheme)
         violations = axe_violations(page)
         if violations:
