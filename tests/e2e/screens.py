@@ -31,7 +31,9 @@ def shoot(
 
     def take(suffix: str) -> None:
         if at:
-            page.locator(at).first.evaluate("element => element.scrollIntoView({block: 'start'})")
+            page.locator(at).first.evaluate(
+                "element => { element.scrollIntoView({block: 'start'}); window.scrollBy(0, -16); }"
+            )
         page.screenshot(path=SCREENSHOTS_DIR / f"{name}-{suffix}.png", **options)
 
     take("desktop")
