@@ -1,8 +1,10 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -61,6 +63,13 @@ class Tag(ForgetsMenusOnWrite, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Label(NamedTuple):
+    """A tag or a track as a page shows it."""
+
+    slug: str
+    name: str
 
 
 class Kind(models.TextChoices):
@@ -217,16 +226,14 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def with_detail_data(self):
-        """Everything the question page shows, in a fixed number of queries: the rendered HTML
-        (not the Markdown and code it was rendered from), the topic, tags, tracks and the
-        published follow-ups (as list rows). A multiple-choice question's choices are loaded
-        when asked for: the other kinds have none."""
+        """What the question page shows, in a fixed number of queries: the rendered HTML (not
+        the Markdown and code it was rendered from), the topic and the published follow-ups (as
+        list rows). The page asks for the tags and tracks with labels() (one query for both),
+        and for a multiple-choice question's choices: the other kinds have none."""
         return (
             self.select_related("topic")
             .defer(*SOURCE_COLUMNS)
             .prefetch_related(
-                "tags",
-                "tracks",
                 Prefetch(
                     "follow_ups",
                     queryset=Question.objects.published()
@@ -301,6 +308,27 @@ class Question(ForgetsMenusOnWrite, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("questions:detail", args=[self.slug])
+
+    def labels(self) -> tuple[list["Label"], list["Label"]]:
+        """The question's tags (by name) and tracks (by position, then name), in one query."""
+        text, number = models.CharField(), models.IntegerField()
+        tags = (
+            Tag.objects.filter(questions=self)
+            .annotate(kind=Value("tag", output_field=text), rank=Value(0, output_field=number))
+            .values_list("kind", "rank", "name", "slug")
+            .order_by()
+        )
+        tracks = (
+            Track.objects.filter(questions=self)
+            .annotate(kind=Value("track", output_field=text), rank=F("position"))
+            .values_list("kind", "rank", "name", "slug")
+            .order_by()
+        )
+        rows = tags.union(tracks, all=True).order_by("kind", "rank", "name")
+        found: dict[str, list[Label]] = {"tag": [], "track": []}
+        for kind, _rank, name, slug in rows:
+            found[kind].append(Label(slug=slug, name=name))
+        return found["tag"], found["track"]
 
     @property
     def key_point_list(self) -> list[str]:

@@ -88,10 +88,11 @@ def render_question(
     """The question page, or with ?answer=1 its answer: the fragment for htmx, else the page
     with the answer open. Shared with the admin's preview, which shows drafts."""
     show_answer = request.GET.get("answer") == "1"
-    tags = list(question.tags.all())
+    tags, tracks = question.labels()
     context = {
         "question": question,
         "tags": tags,
+        "tracks": tracks,
         "choices": list(question.choices.all()) if question.is_multiple_choice else [],
         "follow_ups": _label_rows(question.published_follow_ups),
         "show_answer": show_answer,

@@ -244,6 +244,25 @@ def test_with_list_data_loads_topic_and_tags_in_fixed_queries(django_assert_num_
     assert len(rows) == 5
 
 
+def test_labels_gives_tags_by_name_and_tracks_by_position_in_one_query(
+    django_assert_num_queries,
+):
+    question = QuestionFactory(
+        tags=[TagFactory(slug="orm", name="orm"), TagFactory(slug="asyncio", name="asyncio")],
+        tracks=[
+            TrackFactory(slug="data", name="Data", position=2),
+            TrackFactory(slug="web", name="Web", position=1),
+        ],
+    )
+    QuestionFactory(tags=[TagFactory(slug="other")], tracks=[TrackFactory(slug="other")])
+
+    with django_assert_num_queries(1):
+        tags, tracks = question.labels()
+
+    assert [(t.slug, t.name) for t in tags] == [("asyncio", "asyncio"), ("orm", "orm")]
+    assert [t.name for t in tracks] == ["Web", "Data"]
+
+
 def test_with_detail_data_keeps_only_published_follow_ups():
     question = QuestionFactory()
     live = QuestionFactory()

@@ -379,9 +379,9 @@ def test_the_question_page_issues_a_fixed_number_of_queries(client, django_asser
     big.tags.set(tags)
     big.follow_ups.set([QuestionFactory() for _ in range(8)])
 
-    # 1 the question with its topic, 2 tags, 3 tracks, 4 follow-ups with topics, 5 choices
+    # 1 the question with its topic, 2 follow-ups with topics, 3 tags and tracks, 4 choices
     for question in (small, big):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             client.get(detail_url(question), {"answer": "1"})
 
 
@@ -389,8 +389,8 @@ def test_a_question_without_choices_costs_no_choices_query(client, django_assert
     question = QuestionFactory(kind=Kind.CODING, tags=[TagFactory()])
     question.follow_ups.set([QuestionFactory() for _ in range(3)])
 
-    # 1 the question with its topic, 2 tags, 3 tracks, 4 follow-ups with topics
-    with django_assert_num_queries(4):
+    # 1 the question with its topic, 2 follow-ups with topics, 3 tags and tracks
+    with django_assert_num_queries(3):
         client.get(detail_url(question), {"answer": "1"})
 
 

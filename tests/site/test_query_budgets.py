@@ -53,17 +53,18 @@ BUDGETS = {
     # published count (paginator), session, user, roles, unread, the page of questions with
     # topics, their tags (the filter form's tracks, topics and tags come from the cache)
     "questions:list": 7,
-    # the question with its topic, its tags, tracks, published follow-ups, choices (multiple
-    # choice only); session, user, roles, unread; the user's bookmark and note on it
-    "questions:detail": 11,
+    # the question with its topic, its published follow-ups, its tags and tracks (one query),
+    # choices (multiple choice only); session, user, roles, unread; the user's bookmark and
+    # note on it
+    "questions:detail": 10,
     # the same, filtered (search, difficulty, kind): the same seven
     "questions:list filtered": 7,
     # the results fragment: count, session, user, roles (the context processor, unused by the
     # fragment), the page of questions with topics, their tags
     "questions:list filtered, htmx": 6,
-    # the answer fragment: the question with its topic, tags, tracks, choices, follow-ups;
+    # the answer fragment: the question with its topic, follow-ups, tags and tracks, choices;
     # session, user, roles (unused by the fragment)
-    "questions:detail answer, htmx": 8,
+    "questions:detail answer, htmx": 7,
     "questions:sets": 5,  # session, user, roles, unread, public sets with question counts
     # the set, its published items with questions and topics, their tags; session, user,
     # roles, unread
@@ -129,8 +130,8 @@ BUDGETS = {
     # grows: see KNOWN_TO_GROW
     "admin:questions_question_history": 36,
     # session, user, roles, perms, the question with everything the page shows (as the
-    # question page: tags, tracks, choices, follow-ups), unread
-    "admin:questions_question_preview": 11,
+    # question page: follow-ups, tags and tracks, choices), unread
+    "admin:questions_question_preview": 10,
     "admin:questions_question_import": 5,  # session, user, roles, perms
     # session, user, roles, perms (the list filters' topics, tracks and tags come from the cache)
     "admin:questions_question_export": 5,
