@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0002_question_search_index'),
+        ("questions", "0002_question_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['updated_at'], name='question_updated_at_idx'),
+            model_name="question",
+            index=models.Index(fields=["updated_at"], name="question_updated_at_idx"),
         ),
     ]
