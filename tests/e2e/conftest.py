@@ -10,6 +10,8 @@
 """
 
 import os
+import re
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -107,8 +109,31 @@ def console_problems() -> ConsoleProblems:
     return ConsoleProblems()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+def _keep_evidence(request, contexts) -> None:
+    """After a failure, save each open page's screenshot and HTML, and say where."""
+    folder = Path(tempfile.gettempdir()) / "prep-e2e-failures"
+    folder.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-120:]
+    pages = [page for context in contexts for page in context.pages]
+    for number, page in enumerate(pages, start=1):
+        try:
+            page.screenshot(path=folder / f"{name}-{number}.png", full_page=True)
+            (folder / f"{name}-{number}.html").write_text(page.content(), encoding="utf-8")
+        except Exception:  # a crashed page: keep what the others show
+            continue
+    print(f"\nBrowser evidence of the failure: {folder}/{name}-*.png and .html")
+
+
 @pytest.fixture
-def new_context(browser, live_server, console_problems) -> Iterator[Callable]:
+def new_context(request, browser, live_server, console_problems) -> Iterator[Callable]:
     """Make a browser context on the live server; every page opened in it is watched."""
     contexts = []
 
@@ -121,6 +146,8 @@ def new_context(browser, live_server, console_problems) -> Iterator[Callable]:
         return context
 
     yield make
+    if getattr(request.node, "e2e_failed", False):
+        _keep_evidence(request, contexts)
     for context in contexts:
         context.close()
     assert not console_problems, "The browser reported problems:\n" + "\n".join(console_problems)
