@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, Prefetch, Q, Sum, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,7 +44,9 @@ TIME_UP_NOTICE = "Time is up: answers after the time limit are not accepted."
 
 def _get_session_for(user, pk: int) -> PracticeSession:
     """The user's own session, or 404 (another user's session does not exist for them)."""
-    session = get_object_or_404(PracticeSession, pk=pk, user=user)
+    session = get_object_or_404(
+        PracticeSession.objects.select_related("question_set"), pk=pk, user=user
+    )
     session.user = user  # the same row: saves a query wherever the session needs its user
     return session
 
@@ -414,6 +416,27 @@ def finish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 # --- summary -------------------------------------------------------------------------------------
 
 
+def _results_by_topic(items: list[SessionItem]) -> list[dict]:
+    """The summary's per-topic rows, from items loaded with their questions' topics."""
+    rows: dict[int, dict] = {}
+    for item in items:
+        topic = item.question.topic
+        row = rows.setdefault(
+            topic.pk,
+            {"topic": topic, "questions": 0, "answered": 0, "correct": 0, "scores": []},
+        )
+        row["questions"] += 1
+        row["answered"] += item.answered_at is not None
+        row["correct"] += item.is_correct is True
+        if item.score is not None:
+            row["scores"].append(item.score)
+    ordered = sorted(rows.values(), key=lambda row: (row["topic"].position, row["topic"].name))
+    for row in ordered:
+        scores = row.pop("scores")
+        row["score"] = sum(scores) / len(scores) if scores else None
+    return ordered
+
+
 @login_required
 @require_GET
 def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
@@ -428,28 +451,17 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             *mentoring_services.feedback_prefetches(session),  # the mentor's feedback threads
         )
     )
-    topics = (
-        session.items.values("question__topic__name", "question__topic__position")
-        .annotate(
-            questions=Count("pk"),
-            answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            correct=Count("pk", filter=Q(is_correct=True)),
-            score=Avg("score"),
-        )
-        .order_by("question__topic__position", "question__topic__name")
-    )
-    totals = session.items.aggregate(
-        time=Sum("time_spent"), correct=Count("pk", filter=Q(is_correct=True))
-    )
+    # A session holds at most 50 items, all loaded above: its totals need no more queries.
+    spent = [item.time_spent for item in items if item.time_spent is not None]
     return render(
         request,
         "practice/summary.html",
         {
             "session": session,
             "items": items,
-            "topics": topics,
-            "time_spent": totals["time"],
-            "correct": totals["correct"],
+            "topics": _results_by_topic(items),
+            "time_spent": sum(spent, timedelta()) if spent else None,
+            "correct": sum(1 for item in items if item.is_correct),
             "mistakes": sum(1 for item in items if item.was_missed),
             # Marks the threads read; says whether the candidate may reply (mentoring).
             **mentoring_services.feedback_for_summary(session=session, reader=request.user),

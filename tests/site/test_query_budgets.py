@@ -82,11 +82,11 @@ BUDGETS = {
     "practice:session": 5,
     # the card fragment: the same without the unread count
     "practice:session htmx": 4,
-    # session, user, the practice session, items with questions and topics, selected choices,
-    # questions' choices, feedback threads with authors, totals (time, correct), mark the
-    # threads read (UPDATE), may the candidate reply (mentorship), roles, unread, the session's
-    # question set (lazy: not joined), per-topic results. See OVER_BUDGET.
-    "practice:summary": 14,
+    # session, user, the practice session with its question set, items with questions and
+    # topics, selected choices, questions' choices, feedback threads with authors, mark the
+    # threads read (UPDATE), may the candidate reply (mentorship), roles, unread (totals and
+    # per-topic results come from the loaded items)
+    "practice:summary": 11,
     "practice:bookmarks": 6,  # session, user, roles, unread, bookmarks, notes (with questions)
     # --- mentoring
     # session, user, roles, mentees with last answer and open/overdue/unread counts, published
@@ -149,9 +149,6 @@ OVER_BUDGET = {
     # Django's admin fetches each many-to-many twice (initial value, then the widget) and the
     # author field is a <select> of every user.
     "admin:questions_question_change": 15,
-    # An assignment session: its threads cost three queries, and session.question_set is
-    # loaded lazily by the template.
-    "practice:summary": 14,
 }
 
 # Pages whose count grows with rows: bugs, reported to their owners. strict: the test fails
