@@ -59,12 +59,12 @@ BUDGETS = {
     "questions:detail": 10,
     # the same, filtered (search, difficulty, kind): the same seven
     "questions:list filtered": 7,
-    # the results fragment: count, session, user, roles (the context processor, unused by the
-    # fragment), the page of questions with topics, their tags
-    "questions:list filtered, htmx": 6,
+    # the results fragment: count, session, user, the page of questions with topics, their tags
+    # (no roles, no unread count: the navigation is not in the fragment)
+    "questions:list filtered, htmx": 5,
     # the answer fragment: the question with its topic, follow-ups, tags and tracks, choices;
-    # session, user, roles (unused by the fragment)
-    "questions:detail answer, htmx": 7,
+    # session, user
+    "questions:detail answer, htmx": 6,
     "questions:sets": 5,  # session, user, roles, unread, public sets with question counts
     # the set, its published items with questions and topics, their tags; session, user,
     # roles, unread
@@ -80,8 +80,8 @@ BUDGETS = {
     # session, user, the current item with its practice session, question and topic, roles,
     # unread (a multiple-choice question's choices would be one more)
     "practice:session": 5,
-    # the card fragment: the same without the unread count
-    "practice:session htmx": 4,
+    # the card fragment: the same without roles and unread count (no navigation in it)
+    "practice:session htmx": 3,
     # session, user, the practice session with its question set, items with questions and
     # topics, selected choices, questions' choices, feedback threads with authors, mark the
     # threads read (UPDATE), may the candidate reply (mentorship), roles, unread (totals and
