@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Mentorship, User
+from accounts.roles import MENTORS
 from mentoring.models import Assignment, FeedbackComment
 from practice.models import Bookmark, Note, PracticeSession, ReviewCard, SessionItem
 from questions.models import QuestionSet, Visibility
@@ -16,10 +17,12 @@ from tests.factories import (
     FeedbackCommentFactory,
     NoteFactory,
     PracticeSessionFactory,
+    QuestionFactory,
     QuestionSetFactory,
     QuestionSetItemFactory,
     ReviewCardFactory,
     SessionItemFactory,
+    TrackFactory,
     UserFactory,
     multiple_choice_question,
 )
@@ -118,17 +121,55 @@ def test_a_mentors_download_holds_what_they_gave_and_wrote(mentor_client, mentor
     ]
 
 
+def test_the_download_keeps_the_track_the_roles_and_what_is_still_empty(mentor_client, mentor):
+    mentor.target_track = TrackFactory(name="Backend")
+    mentor.save()
+    first, second = QuestionFactory(title="First"), QuestionFactory(title="Second")
+    QuestionSetFactory(owner=mentor, title="Empty")
+    ordered = QuestionSetFactory(owner=mentor, title="Ordered")
+    QuestionSetItemFactory(question_set=ordered, question=second, position=1)
+    QuestionSetItemFactory(question_set=ordered, question=first, position=0)
+    PracticeSessionFactory(user=mentor)  # started, no question in it
+    note = NoteFactory(user=mentor, question=first, body="Say the trade-off")
+    bookmarks = [BookmarkFactory(user=mentor, question=q) for q in (second, first)]
+
+    data = json.loads(mentor_client.get(EXPORT).content)
+
+    assert data["profile"]["target_track"] == "Backend"
+    assert data["profile"]["roles"] == [MENTORS]
+    assert [(s["title"], [q["title"] for q in s["questions"]]) for s in data["question_sets"]] == [
+        ("Empty", []),
+        ("Ordered", ["First", "Second"]),
+    ]
+    assert [session["items"] for session in data["practice_sessions"]] == [[]]
+    assert data["notes"] == [
+        {
+            "question": {"slug": first.slug, "title": "First"},
+            "body": "Say the trade-off",
+            "updated_at": note.updated_at.isoformat(),
+        }
+    ]
+    assert data["bookmarks"] == [
+        {
+            "question": {"slug": b.question.slug, "title": b.question.title},
+            "created_at": b.created_at.isoformat(),
+        }
+        for b in bookmarks
+    ]
+
+
 @pytest.mark.parametrize("rows", [1, 6])
 def test_the_download_takes_the_same_number_of_queries_however_much_there_is(
     candidate_client, candidate, mentor, mentorship, rows, django_assert_num_queries
 ):
     give_history(candidate, mentor, rows=rows)
 
-    # 1 session, 2 user (login_required), 3 profile + track, 4 roles, 5 practice sessions,
-    # 6 their items + questions, 7 selected choices, 8 feedback + authors, 9 review cards,
-    # 10 notes, 11 bookmarks, 12 mentorships, 13 assignments, 14 comments written,
-    # 15 question sets, 16 their items + questions
-    with django_assert_num_queries(16):
+    # 1 session, 2 user (login_required: the profile is read from it), 3 target track and
+    # roles, 4 practice sessions + sets, 5 their items + questions, 6 selected choices,
+    # 7 feedback received and written (one query, with authors, answers and questions),
+    # 8 review cards, 9 notes and bookmarks (one UNION ALL), 10 mentorships, 11 assignments,
+    # 12 question sets with their questions (one join)
+    with django_assert_num_queries(12):
         response = candidate_client.get(EXPORT)
 
     assert len(json.loads(response.content)["practice_sessions"]) == rows
