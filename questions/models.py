@@ -299,7 +299,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
         indexes = [
             models.Index(fields=["status", "topic", "difficulty"], name="question_bank_filter_idx"),
             models.Index(fields=["status", "kind"], name="question_status_kind_idx"),
-            # The admin list's date hierarchy: its first and last dates without a table scan.
+            # The admin list's order (latest change first): its page read off the index.
             models.Index(fields=["updated_at"], name="question_updated_at_idx"),
         ]
 

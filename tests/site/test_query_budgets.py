@@ -118,9 +118,9 @@ BUDGETS = {
     # --- the admin (as the editor)
     "admin:index": 6,  # session, user, roles (is_editor), perms, recent actions
     # session, user, roles, perms, the count (also the total, unfiltered), the page of
-    # questions with topics, date hierarchy (range, days); the filters' topics, tracks and
-    # tags come from the cache
-    "admin:questions_question_changelist": 9,
+    # questions with topics (newest change first, off the updated_at index); the filters'
+    # topics, tracks and tags come from the cache, the updated-at filter is links
+    "admin:questions_question_changelist": 7,
     # session, user, roles, perms, tracks (checkboxes), users (the author <select>)
     "admin:questions_question_add": 7,
     # session, user, roles, the question, perms, its tracks, tags, follow-ups (form initial),
