@@ -1,38 +1,14 @@
-"""The unread-feedback counts in the navigation: one query, and only when a page shows them."""
+"""The unread-feedback counts in the navigation: computed only when a page shows them."""
 
-from dataclasses import dataclass
-
-from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from mentoring.models import FeedbackComment
-
-
-@dataclass(frozen=True)
-class UnreadFeedback:
-    """Unread comments on the user's own answers, and on answers the user mentors."""
-
-    as_candidate: int = 0
-    as_mentor: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.as_candidate + self.as_mentor
-
-
-def unread_feedback_for(user) -> UnreadFeedback:
-    """Both counts in one aggregate query."""
-    counts = FeedbackComment.objects.unread_by(user).aggregate(
-        as_candidate=Count("pk", filter=Q(item__session__user=user)),
-        as_mentor=Count("pk", filter=~Q(item__session__user=user)),
-    )
-    return UnreadFeedback(**counts)
+from mentoring.unread import cached_unread_feedback_for
 
 
 def feedback(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: htmx fragments never show the navigation, so they never pay for the count.
-    return {"feedback_unread": SimpleLazyObject(lambda: unread_feedback_for(user))}
+    # Lazy: htmx fragments never show the navigation, so they never pay for the counts.
+    return {"feedback_unread": SimpleLazyObject(lambda: cached_unread_feedback_for(user))}

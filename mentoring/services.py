@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
 from mentoring.models import Assignment, AssignmentMode, FeedbackComment
+from mentoring.unread import feedback_changed
 from practice.models import CardState, PracticeSession, ReviewCard, SessionItem
 from practice.stats import published_totals
 from questions.models import Question, QuestionSet, QuestionSetItem, Status, Visibility
@@ -399,7 +400,10 @@ def feedback_prefetches(session: PracticeSession) -> list[Prefetch]:
 
 def mark_read(*, reader: User, comments: QuerySet[FeedbackComment]) -> int:
     """Mark what the other side wrote in `comments` as read by `reader` (one UPDATE)."""
-    return comments.unread_by(reader).update(read_at=timezone.now())
+    marked = comments.unread_by(reader).update(read_at=timezone.now())
+    if marked:
+        feedback_changed()
+    return marked
 
 
 def feedback_for_summary(*, session: PracticeSession, reader: User) -> dict:

@@ -19,6 +19,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whatever REDIS_URL says: tests that need the cached variants turn them on themselves.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+UNREAD_FEEDBACK_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # WhiteNoise serves from the finders in tests; there is no collected STATIC_ROOT.
 STATIC_ROOT = None

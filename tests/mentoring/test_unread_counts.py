@@ -1,8 +1,13 @@
 """The unread-feedback counts behind the navigation badges."""
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.context_processors import unread_feedback_for
+from mentoring.models import FeedbackComment
+from mentoring.unread import cached_unread_feedback_for, unread_feedback_for
 from tests.factories import (
     AssignmentFactory,
     FeedbackCommentFactory,
@@ -54,3 +59,79 @@ def test_the_navigation_costs_one_query(candidate_client, django_assert_num_quer
     with django_assert_num_queries(1):
         assert context["feedback_unread"].as_candidate == 0
         assert context["feedback_unread"].as_mentor == 0
+
+
+# --- kept in a shared cache -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cached_counts(settings):
+    """The counts kept in the cache, as with Redis in production (the tests' cache is one
+    process's memory, which is all these tests need)."""
+    settings.UNREAD_FEEDBACK_CACHE_SECONDS = 300
+
+
+def _badge(client) -> str:
+    """The candidate's badge on the Assignments link of a full page."""
+    page = client.get(reverse("questions:sets")).content.decode()
+    link = f'href="{reverse("mentoring:assignments")}"'
+    return page.split(link, 1)[1].split("</a>", 1)[0]
+
+
+def test_a_cached_count_costs_no_query(cached_counts, mentorship, mentor, candidate):
+    FeedbackCommentFactory(item=_assigned_item(mentor, candidate), author=mentor)
+    assert cached_unread_feedback_for(candidate).as_candidate == 1
+
+    with CaptureQueriesContext(connection) as queries:
+        assert cached_unread_feedback_for(candidate).as_candidate == 1
+    assert len(queries) == 0
+
+
+def test_a_new_comment_shows_at_once(cached_counts, mentorship, mentor, candidate, client):
+    item = _assigned_item(mentor, candidate)
+    client.force_login(candidate)
+    assert "nav-badge" not in _badge(client)
+
+    client.force_login(mentor)
+    client.post(reverse("mentoring:thread", args=[item.pk]), {"body": "Mind the edge cases."})
+    assert FeedbackComment.objects.count() == 1
+
+    client.force_login(candidate)
+    assert ">1<" in _badge(client)
+
+
+def test_reading_the_thread_clears_the_badge_at_once(
+    cached_counts, mentorship, mentor, candidate, client
+):
+    item = _assigned_item(mentor, candidate)
+    FeedbackCommentFactory(item=item, author=mentor)
+    client.force_login(candidate)
+    assert ">1<" in _badge(client)
+
+    client.get(reverse("mentoring:thread", args=[item.pk]))
+
+    assert "nav-badge" not in _badge(client)
+
+
+@pytest.mark.parametrize("removed", ["mentorship", "assignment", "comment"])
+def test_a_removal_updates_the_mentors_count(cached_counts, mentorship, mentor, candidate, removed):
+    item = _assigned_item(mentor, candidate)
+    comment = FeedbackCommentFactory(item=item, author=candidate)
+    assert cached_unread_feedback_for(mentor).as_mentor == 1
+
+    {
+        "mentorship": mentorship,
+        "assignment": item.session.assignment,
+        "comment": comment,
+    }[removed].delete()
+
+    assert cached_unread_feedback_for(mentor).as_mentor == 0
+
+
+def test_without_a_shared_cache_nothing_is_kept(mentorship, mentor, candidate):
+    FeedbackCommentFactory(item=_assigned_item(mentor, candidate), author=mentor)
+    cached_unread_feedback_for(candidate)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert cached_unread_feedback_for(candidate).as_candidate == 1
+    assert len(queries) == 1
