@@ -10,7 +10,8 @@ gunicorn it measures (DEBUG off). It:
   answers a fresh card;
 - reverses each page by name (a page whose URL name does not exist yet is "not available");
 - checks each page answers 200, and counts its queries once with the test client;
-- on PostgreSQL, runs EXPLAIN ANALYZE on the hot queries and notes which indexes they use.
+- on PostgreSQL, gathers statistics (ANALYZE) after the fixtures, and runs EXPLAIN ANALYZE on
+  the hot queries and notes which indexes they use.
 
 Writes one JSON file (--out) that run.py reads.
 """
@@ -193,6 +194,9 @@ def hot_queries(candidate: User, mentor: User) -> list[dict]:
             answered_at__gte=now - timedelta(days=1)
         ).order_by("-answered_at")[:50],
         "Cards of one session": SessionItem.objects.filter(session=session).order_by("position"),
+        "First unanswered card of a session": SessionItem.objects.filter(
+            session=session, answered_at__isnull=True
+        ).order_by("position")[:1],
         "Assignments of a candidate": Assignment.objects.filter(candidate=candidate).order_by(
             "due_at"
         ),
@@ -277,6 +281,12 @@ def main() -> None:
                 path = grade_path(items[position])
                 if path:
                     grade_requests.append({"method": "POST", "path": path, "body": "rating=3"})
+
+    if connection.vendor == "postgresql":
+        # Fresh statistics after the fixtures' inserts, as autovacuum would gather them in
+        # production (servers here may run with it off): plans as a live database gets them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     topic = Topic.objects.filter(questions__status=Status.PUBLISHED).order_by("position").first()
     bank_path = reverse_or_none("questions:list")

@@ -40,6 +40,10 @@ SCALES = {
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "prep_bench"  # prep_bench_small, prep_bench_large
 PG_MARKER = "Created by the Prep benchmark (bench/run.py); dropped and recreated by every run."
+# The cache, as production has it (settings.py: sessions and unread counts in Redis): one Redis
+# database per scale, emptied at the start of every run. BENCH_REDIS="" runs without Redis.
+REDIS_SERVER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+REDIS_DATABASES = {"small": 14, "large": 15}
 LARGE_OVER_SMALL = 0.85
 WORKER_MEMORY_MB = 150
 
@@ -59,6 +63,25 @@ def postgres_reachable() -> bool:
             return True
     except Exception:
         return False
+
+
+def redis_reachable() -> bool:
+    if not REDIS_SERVER:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_SERVER, socket_connect_timeout=3).ping())
+    except Exception:
+        return False
+
+
+def empty_redis(url: str) -> str:
+    """Empty the bench's own Redis database (nothing from an earlier run may be served)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 def recreate_postgres(name: str) -> str:
@@ -219,13 +242,15 @@ def run_wrk(
 class Scale:
     """One scale's database, its prepared pages and its gunicorn."""
 
-    def __init__(self, name: str, spec: dict, env: dict, on_postgres: bool) -> None:
+    def __init__(self, name: str, spec: dict, env: dict, on_postgres: bool, on_redis: bool):
         self.name = name
         self.spec = spec
         self.on_postgres = on_postgres
         self.database = f"{PG_DATABASE}_{name}"
         url = recreate_postgres(self.database) if on_postgres else recreate_sqlite(name)
         self.env = {**env, "DATABASE_URL": url}
+        if on_redis:
+            self.env["REDIS_URL"] = empty_redis(f"{REDIS_SERVER}/{REDIS_DATABASES[name]}")
         # The test client in prepare.py and profile_page.py talks to "testserver".
         self.prepare_env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
         self.prepared_file = WORK / f"{name}-prepared.json"
@@ -438,7 +463,8 @@ def report(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Run {results['finished_at']} on {results['machine']['cpus']} CPUs "
-        f"({results['machine']['python']}, {results['database']}), load average "
+        f"({results['machine']['python']}, {results['database']}, cache: "
+        f"{results.get('cache', 'none')}), load average "
         f"{results['machine']['load_before']} before the run and "
         f"{results['machine']['load_after']} after. wrk {results['wrk']['threads']} threads, "
         f"{results['wrk']['connections']} connections, {results['wrk']['seconds']} s per page "
@@ -595,6 +621,13 @@ def main() -> None:
             "PostgreSQL is not reachable (or --sqlite): benchmarking on SQLite instead; "
             "the figures are not comparable with PostgreSQL ones"
         )
+    on_redis = redis_reachable()
+    say(
+        f"Redis answers at {REDIS_SERVER}: sessions and unread counts in the cache, as in "
+        "production"
+        if on_redis
+        else "no Redis (BENCH_REDIS): sessions and unread counts from the database"
+    )
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DEBUG_TOOLBAR", "REDIS_URL"}},
         "DEBUG": "false",
@@ -611,6 +644,7 @@ def main() -> None:
 
     results = {
         "database": "PostgreSQL" if on_postgres else "SQLite",
+        "cache": "Redis" if on_redis else "none (per-process memory)",
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -627,7 +661,7 @@ def main() -> None:
     scales: list[Scale] = []
     try:
         for name in names:
-            scale = Scale(name, SCALES[name], env, on_postgres)
+            scale = Scale(name, SCALES[name], env, on_postgres, on_redis)
             scales.append(scale)
             scale.build(args)
         say("starting gunicorn for every scale; each page is measured at every scale in turn")

@@ -31,6 +31,7 @@ from accounts.models import Mentorship, User
 from accounts.roles import EDITORS, MENTORS
 from lab import seed_content as content
 from mentoring.models import Assignment, FeedbackComment
+from mentoring.unread import feedback_changed
 from practice.models import (
     Bookmark,
     CardState,
@@ -222,6 +223,8 @@ class Command(BaseCommand):
             # Fresh statistics, or the planner guesses from empty tables and skips the indexes.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        # Comments were bulk-inserted (no signals): no unread count kept in a cache is current.
+        feedback_changed()
         elapsed = time.perf_counter() - started
 
         self.stdout.write(self.style.SUCCESS(f"Seeded in {elapsed:.1f} s:"))
