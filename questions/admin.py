@@ -7,8 +7,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix, path, reverse
@@ -18,6 +20,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, YAML
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import User
+from accounts.roles import EDITORS
 from questions.menus import forget_menus, menus
 from questions.models import (
     LIST_COLUMNS,
@@ -200,7 +204,75 @@ class ChoiceInline(admin.StackedInline):
         return 4 if obj is None else 0
 
 
+class LabelsFromTheForm:
+    """For the admin's autocomplete widgets: writes the options already chosen from labels the
+    form holds (`chosen_labels`, {str(pk): label}) instead of querying them by id, as Django's
+    widget does right after the form has loaded the same objects for its initial value. A value
+    it has no label for (a form sent back with other choices) is looked up as Django does."""
+
+    chosen_labels: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not chosen <= self.chosen_labels.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for pk, label in self.chosen_labels.items():
+            if pk in chosen:
+                options.append(self.create_option(name, pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class AutocompleteSelectFromForm(LabelsFromTheForm, AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultipleFromForm(LabelsFromTheForm, AutocompleteSelectMultiple):
+    pass
+
+
+def author_choices(current_author_id: int | None):
+    """Who may be named as a question's author: the editors (as User.is_editor says: superusers,
+    and staff in the Editors group) and whoever is named now. Not every account: the <select>
+    would grow with the candidates."""
+    editors = Group.objects.filter(name=EDITORS).values("user")
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(is_staff=True, pk__in=editors) | Q(pk=current_author_id)
+    ).order_by("username")
+
+
 class QuestionAdminForm(forms.ModelForm):
+    """The question form, without reading anything twice: the track checkboxes come from the
+    cached menus, and the topic, tags and follow-ups boxes show the objects the form has
+    already loaded (see LabelsFromTheForm)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        question = self.instance
+        fields = self.fields
+        if "tracks" in fields:
+            # As fresh as the list filters: dropped whenever a track is saved or deleted.
+            fields["tracks"].choices = [(track.pk, track.name) for track in menus().tracks]
+        if "author" in fields:
+            fields["author"].queryset = author_choices(question.author_id)
+        chosen = {
+            "topic": [question.topic] if Question.topic.is_cached(question) else [],
+            # model_to_dict() put the related objects themselves in the initial values.
+            "tags": self.initial.get("tags", ()),
+            "follow_ups": self.initial.get("follow_ups", ()),
+        }
+        for name, objects in chosen.items():
+            widget = getattr(fields.get(name), "widget", None)
+            widget = getattr(widget, "widget", widget)  # inside the admin's "+" wrapper
+            if isinstance(widget, LabelsFromTheForm):
+                widget.chosen_labels = {
+                    str(obj.pk): fields[name].label_from_instance(obj)
+                    for obj in objects
+                    if isinstance(obj, Model)
+                }
+
     class Meta:
         model = Question
         fields = "__all__"
@@ -309,6 +381,22 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_queryset(self, request):
+        # The change form writes the topic's name in its box: read it with the question.
+        return super().get_queryset(request).select_related("topic")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", AutocompleteSelectFromForm(db_field, self.admin_site))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", AutocompleteSelectMultipleFromForm(db_field, self.admin_site)
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def view_on_site(self, question: Question) -> str | None:
         """Only published questions are on the site; drafts have Preview instead."""

@@ -384,6 +384,111 @@ def test_the_change_form_links_to_the_preview_and_the_history(editor_client):
     assert reverse("admin:questions_question_history", args=[question.pk]) in html
 
 
+def change_url(question) -> str:
+    return reverse("admin:questions_question_change", args=[question.pk])
+
+
+def change_form_data(response) -> dict:
+    """What a browser would post back for an unchanged change form, its inlines included."""
+    data = form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        for form in formset.forms:
+            data.update({form.add_prefix(k): v for k, v in form_data(form).items()})
+    return data
+
+
+def test_the_change_form_reads_each_relation_once_however_many_there_are(
+    editor_client, editor, django_assert_num_queries
+):
+    topic = TopicFactory(name="Fundamentals")
+    question = multiple_choice_question(topic=topic, author=editor)
+    editor_client.get(change_url(question))  # fills the cached menus, as in a running process
+    for size in (2, 20):
+        tags = [TagFactory() for _ in range(size)]
+        tracks = [TrackFactory() for _ in range(size)]
+        question.tags.add(*tags)
+        question.tracks.add(*tracks)
+        question.follow_ups.add(*[QuestionFactory(topic=topic) for _ in range(size)])
+        for _ in range(size):
+            UserFactory()  # candidates: not in the author <select>
+        editor_client.get(change_url(question))
+        # 1 session, 2 user, 3 the user's groups, 4 the question with its topic, 5-6 the
+        # user's and groups' permissions, 7-9 its tracks, tags and follow-ups (the form's
+        # initial values, which the autocomplete boxes show too), 10 its choices (inline),
+        # 11 the editors (the author <select>); the track checkboxes come from the cache.
+        with django_assert_num_queries(11):
+            response = editor_client.get(change_url(question))
+
+    html = response.content.decode()
+    assert f'<option value="{topic.pk}" selected>Fundamentals</option>' in html
+    for tag in question.tags.all():
+        assert f'<option value="{tag.pk}" selected>{tag.name}</option>' in html
+    for follow_up in question.follow_ups.all():
+        assert f'<option value="{follow_up.pk}" selected>{follow_up.title}</option>' in html
+    for track in question.tracks.all():
+        assert re.search(rf'value="{track.pk}"[^>]*checked[^>]*>\s*{track.name}</label>', html)
+    assert len(response.context["adminform"].form.fields["author"].queryset) == 1
+
+
+def test_the_add_form_reads_no_relation(editor_client, django_assert_num_queries):
+    TrackFactory(name="Backend web")
+    editor_client.get(ADD)
+    # 1 session, 2 user, 3 the user's groups, 4-5 permissions, 6 the editors (the author
+    # <select>); the track checkboxes come from the cache.
+    with django_assert_num_queries(6):
+        html = editor_client.get(ADD).content.decode()
+
+    assert "Backend web" in html
+
+
+def test_a_form_sent_back_shows_the_tags_and_follow_ups_just_chosen(editor_client):
+    topic = TopicFactory()
+    question = QuestionFactory(topic=topic, tags=[TagFactory(name="orm")])
+    gil, follow_up = TagFactory(name="gil"), QuestionFactory(title="What a GIL is")
+    data = change_form_data(editor_client.get(change_url(question)))
+    data.update({"title": "", "tags": [str(gil.pk)], "follow_ups": [str(follow_up.pk)]})
+
+    response = editor_client.post(change_url(question), data)  # refused: no title
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "This field is required." in html
+    assert f'<option value="{gil.pk}" selected>gil</option>' in html
+    assert f'<option value="{follow_up.pk}" selected>What a GIL is</option>' in html
+    assert ">orm</option>" not in html
+
+
+def test_a_track_added_is_offered_at_once(editor_client):
+    question = QuestionFactory()
+    editor_client.get(change_url(question))
+    TrackFactory(name="Data engineering")
+
+    assert "Data engineering" in editor_client.get(change_url(question)).content.decode()
+
+
+def test_the_author_is_one_of_the_editors_or_whoever_is_named_now(editor_client, editor):
+    other_editor = UserFactory(username="zed", is_staff=True)
+    other_editor.groups.add(*editor.groups.all())
+    admin_user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    former_editor = UserFactory(username="former")  # wrote the question, no longer an editor
+    candidate = UserFactory(username="casey")
+    question = QuestionFactory(author=former_editor)
+
+    page = editor_client.get(change_url(question))
+    data = change_form_data(page)
+    offered = set(page.context["adminform"].form.fields["author"].queryset)
+    refused = editor_client.post(change_url(question), {**data, "author": str(candidate.pk)})
+    accepted = editor_client.post(change_url(question), {**data, "author": str(other_editor.pk)})
+
+    assert offered == {editor, other_editor, admin_user, former_editor}
+    assert "Select a valid choice" in refused.content.decode()
+    assert accepted.status_code == 302
+    question.refresh_from_db()
+    assert question.author == other_editor
+
+
 # --- writing questions ---------------------------------------------------------------------------
 
 
