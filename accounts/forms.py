@@ -1,14 +1,29 @@
+import unicodedata
+from collections.abc import Iterator
+
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.tokens import make_resend_token
 
 
 class SignUpForm(UserCreationForm):
+    """User name, address and password. Says when a user name is taken (a name is not an
+    address), never whether the address has an account: accounts.services.sign_up decides
+    what happens to the address, and tells only its owner, by email."""
+
     email = forms.EmailField(
-        help_text="For password resets and mentors' messages. Never shown to other people."
+        help_text="We'll email you a link to confirm it. Also for password resets and mentors' "
+        "messages; never shown to other people."
     )
 
     class Meta:
@@ -16,14 +31,65 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            # Worded so that it neither confirms nor denies that this address has an account.
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The model's own checks would say "already exists" for a taken address (the field is
+        # unique, and so is its lower case): the address is left out of them.
+        return {*super()._get_validation_exclusions(), "email"}
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form, which also tells the owner of an account waiting for confirmation
+    (they gave its password, so this reveals nothing) and lets the page offer a new link.
+
+    EmailOrUsernameBackend returns such an account when the password is right, so that it
+    reaches confirm_login_allowed; it is never logged in.
+    """
+
+    resend_token = ""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        if user.awaiting_confirmation:
+            self.resend_token = make_resend_token(user)
             raise forms.ValidationError(
-                "We can't create an account with this address. If you already have one, "
-                "log in or reset your password."
+                "Your account is waiting for you to confirm your address: open the link we "
+                "emailed you when you signed up.",
+                code="awaiting_confirmation",
             )
-        return email
+        super().confirm_login_allowed(user)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+class ResetPasswordForm(PasswordResetForm):
+    """Django's "forgotten password" form, which also sends the link for an account waiting for
+    confirmation: a reset link proves the address just as a confirmation link does
+    (ConfirmingSetPasswordForm then confirms the account)."""
+
+    def get_users(self, email: str) -> Iterator[User]:
+        candidates = User.objects.filter(email__iexact=email).filter(
+            Q(is_active=True) | Q(awaiting_confirmation=True)
+        )
+        # As Django's: the database's case-insensitive match may pair addresses that differ
+        # once Unicode is folded; send only to an exact match.
+        wanted = _folded(email)
+        for user in candidates:
+            if user.has_usable_password() and _folded(user.email) == wanted:
+                yield user
+
+
+class ConfirmingSetPasswordForm(SetPasswordForm):
+    """Choose a new password from a reset link; for an account still waiting for
+    confirmation, the link proved the address, so the account is confirmed too."""
+
+    def save(self, commit: bool = True) -> User:
+        if self.user.awaiting_confirmation:
+            self.user.is_active = True
+            self.user.awaiting_confirmation = False
+        return super().save(commit=commit)
 
 
 class ProfileForm(forms.ModelForm):

@@ -48,6 +48,14 @@ class User(AbstractUser):
         default="UTC",
         help_text="Your streak and daily goal follow days in this time zone.",
     )
+    # Set by sign-up, cleared when the owner of the address opens the link we emailed. It tells
+    # an account waiting for its confirmation (inactive until then, deleted by
+    # `manage.py prune_unconfirmed` when nobody confirms it) from one an admin deactivated.
+    awaiting_confirmation = models.BooleanField(
+        default=False,
+        help_text="Signed up but the address is not confirmed yet: the account stays inactive "
+        "until its owner opens the link we emailed.",
+    )
 
     objects = UserManager()
 

@@ -1,11 +1,168 @@
-"""Writes on accounts that span several tables."""
+"""Writes on accounts: sign-up with a confirmed address, and deleting an account."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.throttling import take_address_allowance
+from accounts.tokens import CONFIRMATION_LINK_DAYS, confirmation_token_generator
 from questions.models import QuestionSet, Visibility
+
+logger = logging.getLogger(__name__)
+
+# An account nobody confirmed this long after its latest confirmation email is deleted
+# (`manage.py prune_unconfirmed`), which frees its user name. Longer than a link lives, so
+# that a link never outlives its account.
+UNCONFIRMED_ACCOUNT_DAYS = 7
+
+
+class UserNameTaken(Exception):
+    """Another sign-up took the user name between the form's check and the write."""
+
+
+@dataclass(frozen=True)
+class SignUpLinks:
+    """Where the links in sign-up emails point: the site as the visitor reached it, and where
+    to take them once confirmed (a checked `next`, e.g. a mentor's invite link)."""
+
+    origin: str  # scheme and host, e.g. "https://prep.example.com"
+    next_url: str = ""
+
+    def confirm(self, user: User) -> str:
+        kwargs = {
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": confirmation_token_generator.make_token(user),
+        }
+        query = f"?{urlencode({'next': self.next_url})}" if self.next_url else ""
+        return f"{self.origin}{reverse('confirm_signup', kwargs=kwargs)}{query}"
+
+    def log_in(self) -> str:
+        return f"{self.origin}{reverse('login')}"
+
+    def password_reset(self) -> str:
+        return f"{self.origin}{reverse('password_reset')}"
+
+
+def sign_up(*, username: str, email: str, password: str, links: SignUpLinks) -> None:
+    """Start a sign-up with a form that passed its checks, whatever the address.
+
+    The visitor is told the same thing in every case ("check your email"); what happens
+    depends on the address, and only its owner learns which, by email:
+
+    - a new address: an inactive account waiting for confirmation, and a confirmation link;
+    - an address whose account still waits for confirmation: that account takes this sign-up's
+      user name and password (earlier links stop working) and a new link is sent, so whoever
+      holds the inbox confirms credentials they chose, never ones someone else set before;
+    - an address with an active account: nothing changes; its owner is told someone tried,
+      with links to log in and to reset the password;
+    - an address an admin deactivated, or one that had SIGNUP_ADDRESS_LIMIT emails this hour:
+      nothing at all.
+
+    The password is hashed once in every case, so that the time taken does not tell them apart.
+    Raises UserNameTaken when a concurrent sign-up took the user name since the form checked it.
+    """
+    password_hash = make_password(password)
+    if not take_address_allowance(email):
+        logger.info("sign-up emails to one address over the hourly limit: nothing sent")
+        return
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        user = User(
+            username=username,
+            email=email,
+            password=password_hash,
+            is_active=False,
+            awaiting_confirmation=True,
+        )
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise UserNameTaken(username) from None
+            # A sign-up with the same address got there first: this one is a second sign-up.
+        else:
+            _email_confirmation_link(user=user, links=links)
+            return
+    if existing.awaiting_confirmation:
+        existing.username = username
+        existing.password = password_hash
+        existing.date_joined = timezone.now()
+        try:
+            with transaction.atomic():
+                existing.save(update_fields=["username", "password", "date_joined"])
+        except IntegrityError:
+            raise UserNameTaken(username) from None
+        _email_confirmation_link(user=existing, links=links)
+    elif existing.is_active:
+        _email_already_registered(user=existing, links=links)
+
+
+def resend_confirmation_link(*, user: User, links: SignUpLinks) -> None:
+    """Send a new confirmation link to an account that waits for confirmation (its owner gave
+    the right password), unless the address had SIGNUP_ADDRESS_LIMIT emails this hour. The
+    account's clock restarts: it is pruned UNCONFIRMED_ACCOUNT_DAYS after this email."""
+    if not take_address_allowance(user.email):
+        logger.info("sign-up emails to one address over the hourly limit: nothing sent")
+        return
+    user.date_joined = timezone.now()
+    user.save(update_fields=["date_joined"])
+    _email_confirmation_link(user=user, links=links)
+
+
+def confirm_account(*, user: User) -> None:
+    """The owner of the address opened the link: the account becomes an ordinary one."""
+    user.is_active = True
+    user.awaiting_confirmation = False
+    user.save(update_fields=["is_active", "awaiting_confirmation"])
+
+
+def prune_unconfirmed_accounts(*, now: datetime | None = None) -> int:
+    """Delete the accounts still waiting for confirmation UNCONFIRMED_ACCOUNT_DAYS after their
+    latest confirmation email; return how many. Their user names are free again."""
+    cutoff = (now or timezone.now()) - timedelta(days=UNCONFIRMED_ACCOUNT_DAYS)
+    stale = User.objects.filter(awaiting_confirmation=True, is_active=False, date_joined__lt=cutoff)
+    _total, per_model = stale.delete()
+    return per_model.get(User._meta.label, 0)
+
+
+def _email_confirmation_link(*, user: User, links: SignUpLinks) -> None:
+    context = {
+        "user": user,
+        "confirm_url": links.confirm(user),
+        "days": CONFIRMATION_LINK_DAYS,
+        "prune_days": UNCONFIRMED_ACCOUNT_DAYS,
+    }
+    _send(template="confirm_signup", context=context, user=user)
+
+
+def _email_already_registered(*, user: User, links: SignUpLinks) -> None:
+    context = {"user": user, "login_url": links.log_in(), "reset_url": links.password_reset()}
+    _send(template="signup_attempt", context=context, user=user)
+
+
+def _send(*, template: str, context: dict, user: User) -> None:
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:  # the visitor sees the same page whatever happens; the log says it failed
+        logger.exception("could not send the %s email to user %s", template, user.pk)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from practice.models import PracticeSession
 from questions.models import Kind
 from tests.e2e.axe import check_accessibility
+from tests.e2e.test_accounts import confirmation_link
 from tests.factories import (
     PASSWORD,
     ChoiceFactory,
@@ -56,6 +57,7 @@ def quiz_question(title: str, *, topic) -> None:
 
 
 def sign_up(page, username: str) -> None:
+    """Sign up, open the link from the confirmation email and confirm: signed in."""
     page.goto("/")
     page.get_by_role("link", name="Start practising, free").click()
     page.get_by_label("Username").fill(username)
@@ -63,6 +65,10 @@ def sign_up(page, username: str) -> None:
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"{username}@example.com")
+    page.goto(confirmation_link(f"{username}@example.com"))
+    page.get_by_role("button", name="Confirm my account").click()
 
 
 def start_session(page, *, mode: str, count: int, minutes: int | None = None) -> None:

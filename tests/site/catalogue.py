@@ -115,6 +115,21 @@ ACCOUNTS = [
             "password2": PASSWORD,
         },
     ),
+    # The link in the confirmation email: a page with a button, which confirms and logs in.
+    Entry(
+        "confirm_signup",
+        "GET POST",
+        persona="visitor",
+        kwargs=lambda world: world.confirm_signup_kwargs,
+        post=_nothing,
+    ),
+    # "Send me a new link", offered by the log-in form to an unconfirmed account's owner.
+    Entry(
+        "resend_confirmation",
+        "POST",
+        persona="visitor",
+        post=lambda world, user: {"token": world.resend_token},
+    ),
     Entry("profile", "GET POST", post=_profile),
     Entry("export_data"),
     Entry("delete_account", "GET POST", post=lambda world, user: {"password": PASSWORD}),

@@ -52,7 +52,15 @@ MATRIX = {
     "healthz":                          (OK,     OK,       OK,     OK,     OK,      OK),
     # --- accounts (a signed-in user acts on their own account only)
     "signup":                           (OK,     AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
-    "signup POST":                      (DONE,   AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
+    # a valid form gets the "Check your email" page (200), having made an unconfirmed account
+    "signup POST":                      (OK,     AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
+    # the confirmation link is for whoever holds it: opening it changes nothing, the button
+    # confirms the account and logs in as it (a signed-in user is switched to it)
+    "confirm_signup":                   (OK,     OK,       OK,     OK,     OK,      OK),
+    "confirm_signup POST":              (DONE,   DONE,     DONE,   DONE,   DONE,    DONE),
+    # a new link for the unconfirmed account (the page says "Check your email"); a signed-in
+    # user has nothing to confirm and is sent home
+    "resend_confirmation POST":         (OK,     AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
     "login":                            (OK,     AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
     "login POST":                       (DONE,   AWAY,     AWAY,   AWAY,   AWAY,    AWAY),
     # ends the session (no row of ours changes) and goes home

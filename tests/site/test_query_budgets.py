@@ -32,6 +32,7 @@ BUDGETS = {
     "healthz": 1,  # SELECT 1
     # --- accounts
     "signup": 0,  # a visitor: no query
+    "confirm_signup": 1,  # a visitor: the account the link names
     "login": 0,
     "password_reset": 0,
     "password_reset_done": 0,

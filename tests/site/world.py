@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
+from accounts.tokens import confirmation_token_generator, make_resend_token
 from mentoring.models import Assignment, FeedbackComment
 from mentoring.services import make_invite_token
 from practice.models import (
@@ -75,6 +76,7 @@ class World:
     other_mentor: User  # mentors other_candidate, not the candidate
     editor: User
     inviter: User  # a mentor whose invite link everyone is sent
+    unconfirmed: User  # signed up, address not confirmed yet: the confirmation link's account
     # the bank
     question: Question  # published, multiple choice: the question page, bookmarks, notes
     concept: Question  # published concept question
@@ -119,6 +121,21 @@ class World:
             "token": default_token_generator.make_token(candidate),
         }
 
+    @property
+    def confirm_signup_kwargs(self) -> dict:
+        """A valid confirmation link for the unconfirmed account, made from its row as it is
+        now (the token hashes its state)."""
+        unconfirmed = User.objects.get(pk=self.unconfirmed.pk)
+        return {
+            "uidb64": urlsafe_base64_encode(force_bytes(unconfirmed.pk)),
+            "token": confirmation_token_generator.make_token(unconfirmed),
+        }
+
+    @property
+    def resend_token(self) -> str:
+        """What the log-in form offers the unconfirmed account's owner: a new link."""
+        return make_resend_token(self.unconfirmed)
+
     # --- building -------------------------------------------------------------------------------
 
     @classmethod
@@ -130,6 +147,9 @@ class World:
         other_mentor = MentorFactory(username="sam", email="sam@example.com")
         editor = EditorFactory(username="edie", email="edie@example.com")
         inviter = MentorFactory(username="ines", email="ines@example.com")
+        unconfirmed = UserFactory(
+            username="una", email="una@example.com", is_active=False, awaiting_confirmation=True
+        )
 
         topic = TopicFactory(slug="fundamentals", name="Fundamentals", position=0)
         track = TrackFactory(slug="backend-web", name="Backend web")
@@ -251,6 +271,7 @@ class World:
             other_mentor=other_mentor,
             editor=editor,
             inviter=inviter,
+            unconfirmed=unconfirmed,
             question=question,
             concept=concept,
             draft=draft,
