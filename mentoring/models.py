@@ -33,6 +33,14 @@ def live_mentorship(*, mentor, candidate) -> Exists:
     return Exists(Mentorship.objects.filter(mentor=mentor, candidate=candidate))
 
 
+def _unread_on_assignment(user) -> models.QuerySet:
+    """Comments on the answers given in the assignment OuterRef("pk") that `user` has not read
+    (those the other side wrote)."""
+    return FeedbackComment.objects.filter(
+        item__session__assignment=OuterRef("pk"), read_at__isnull=True
+    ).exclude(author=user)
+
+
 class AssignmentQuerySet(models.QuerySet):
     def live(self):
         """Assignments whose mentorship still stands (ending one hides its assignments)."""
@@ -74,13 +82,14 @@ class AssignmentQuerySet(models.QuerySet):
     def with_unread_for(self, user):
         """Annotate unread_count: comments on this assignment's answers that `user` has not
         read (those the other side wrote)."""
-        return self.annotate(
-            unread_count=count_of(
-                FeedbackComment.objects.filter(
-                    item__session__assignment=OuterRef("pk"), read_at__isnull=True
-                ).exclude(author=user)
-            )
-        )
+        return self.annotate(unread_count=count_of(_unread_on_assignment(user)))
+
+    def with_first_unread_for(self, user):
+        """Annotate first_unread_item_id: the answer that holds the oldest of the comments
+        with_unread_for() counts, whose thread is where `user` reads it; None when there is
+        none."""
+        oldest = _unread_on_assignment(user).order_by("created_at", "pk")
+        return self.annotate(first_unread_item_id=Subquery(oldest.values("item_id")[:1]))
 
     def unfinished(self):
         """Not completed yet (no finished session from the assignment)."""

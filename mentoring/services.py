@@ -283,12 +283,13 @@ def start_assignment(*, assignment: Assignment, user: User) -> tuple[PracticeSes
 
 def assignments_for(candidate: User) -> QuerySet[Assignment]:
     """The candidate's assignments from their current mentors, soonest due first, with progress,
-    unread feedback, set and mentor: one query."""
+    unread feedback (and the answer that holds the oldest), set and mentor: one query."""
     return (
         Assignment.objects.filter(candidate=candidate)
         .live()
         .with_progress()
         .with_unread_for(candidate)
+        .with_first_unread_for(candidate)
         .select_related("mentor", "question_set")
         .order_by("due_at", "pk")
     )

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from practice.models import PracticeSession
 from questions.models import Status
 from tests.factories import (
     AssignmentFactory,
+    FeedbackCommentFactory,
     MentorFactory,
     MentorshipFactory,
     QuestionFactory,
@@ -92,6 +94,45 @@ def test_the_page_lists_due_dates_statuses_and_scores(
     assert "Not started" in content
     assert "Completed: 75%" in content
     assert "Practise again" in content
+
+
+@pytest.mark.parametrize("mode", ["study", "mock"])
+def test_a_new_comment_on_an_attempt_in_progress_links_to_its_thread(
+    candidate_client, mentorship, mentor, candidate, mode
+):
+    session = answered_session(assignment_for(mentor, candidate, mode=mode), finished=False)
+    first, second = session.items.order_by("position")
+    FeedbackCommentFactory(item=first, author=mentor, read_at=timezone.now())  # read already
+    FeedbackCommentFactory(item=first, author=candidate)  # the candidate's own reply
+    FeedbackCommentFactory(item=second, author=mentor, body="Say more about the GIL.")
+    url = reverse("mentoring:assignments")
+
+    content = candidate_client.get(url).content.decode()
+
+    thread_url = reverse("mentoring:thread", args=[second.pk])
+    assert (
+        f'<a href="{thread_url}#thread-{second.pk}">Read the feedback '
+        '<span class="badge badge-accent">1 new comment</span></a>'
+    ) in content
+    assert "Say more about the GIL." in candidate_client.get(thread_url).content.decode()
+    assert "new comment" not in candidate_client.get(url).content.decode()  # read now
+
+
+def test_new_comments_link_to_the_thread_of_the_oldest(
+    candidate_client, mentorship, mentor, candidate
+):
+    session = answered_session(assignment_for(mentor, candidate), finished=False)
+    first, second = session.items.order_by("position")
+    FeedbackCommentFactory(
+        item=second, author=mentor, created_at=timezone.now() - timedelta(days=1)
+    )
+    FeedbackCommentFactory(item=first, author=mentor)
+
+    content = candidate_client.get(reverse("mentoring:assignments")).content.decode()
+
+    thread_url = reverse("mentoring:thread", args=[second.pk])
+    assert f'<a href="{thread_url}#thread-{second.pk}">Read the feedback' in content
+    assert "2 new comments" in content
 
 
 def test_the_page_has_an_empty_state(candidate_client):
