@@ -1,7 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -18,6 +20,17 @@ def thread_url(context, item) -> str:
     if pattern is None:
         pattern = context.render_context[key] = reverse("mentoring:thread", args=[_ID_PLACEHOLDER])
     return pattern.replace(str(_ID_PLACEHOLDER), str(item.pk))
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """'just now' under a minute (timesince would say '0 minutes'), else '3 hours ago'; empty
+    for None."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
 
 
 @register.filter

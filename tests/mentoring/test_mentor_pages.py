@@ -102,7 +102,7 @@ def test_the_home_page_shows_mentees_activity_mastery_and_due_work(
     assert "Concurrency 67%" in content
     assert "2 open assignments" in content
     assert "1 overdue" in content
-    assert "ago" in content  # last activity
+    assert ">just now</time>" in content  # last activity: the answers given a moment ago
     assert [a.pk for a in response.context["pending"]] == [late.pk, soon.pk]
 
 
@@ -212,6 +212,26 @@ def test_the_mentee_page_marks_the_candidates_replies_read(
     reply.refresh_from_db()
     assert reply.read_at is not None
     assert "nav-badge" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("answered", "shown"),
+    [
+        (timedelta(seconds=20), "just now"),
+        (timedelta(minutes=1), "1\xa0minute ago"),
+        (timedelta(hours=2, minutes=5), "2\xa0hours, 5\xa0minutes ago"),
+    ],
+)
+def test_the_mentee_page_says_when_the_mentee_last_answered(
+    mentor_client, mentorship, candidate, answered, shown
+):
+    session = PracticeSessionFactory(user=candidate)
+    SessionItemFactory(session=session, answered_at=timezone.now() - answered)
+
+    content = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
+
+    assert f">{shown}</time></span>" in content
+    assert "0\xa0minutes" not in content
 
 
 def test_the_mentee_page_has_empty_states(mentor_client, mentorship, candidate):
