@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 from django import template
+from django.db.models import Exists, OuterRef, Subquery
 
 from practice.forms import NoteForm
 from practice.models import Bookmark, Mode, Note
+from questions.models import Question
 
 register = template.Library()
 
@@ -40,18 +42,25 @@ def duration(value: timedelta | None) -> str:
 def question_tools(context, question):
     """The Bookmark toggle and the private "My notes" box for the signed-in user.
 
-    Two queries (the bookmark, the note), whatever else is on the page."""
+    One query (is it bookmarked, and the note), whatever else is on the page."""
     request = context.get("request")
     user = getattr(request, "user", None)
     tools = {"question": question, "csrf_token": context.get("csrf_token"), "show": False}
     if user is None or not user.is_authenticated:
         return tools
-    is_bookmarked = Bookmark.objects.filter(user=user, question=question).exists()
-    note = Note.objects.filter(user=user, question=question).only("body").first()
+    mine = {"user": user, "question": OuterRef("pk")}
+    is_bookmarked, note = (
+        Question.objects.filter(pk=question.pk)
+        .values_list(
+            Exists(Bookmark.objects.filter(**mine)),
+            Subquery(Note.objects.filter(**mine).values("body")[:1]),
+        )
+        .get()
+    )
     return {
         **tools,
         "show": True,
         "is_bookmarked": is_bookmarked,
-        "note_form": NoteForm(initial={"body": note.body if note else ""}),
+        "note_form": NoteForm(initial={"body": note or ""}),
         "next": request.get_full_path(),
     }

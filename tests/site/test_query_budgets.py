@@ -56,8 +56,8 @@ BUDGETS = {
     "questions:list": 7,
     # the question with its topic, its published follow-ups, its tags and tracks (one query),
     # choices (multiple choice only); session, user, roles, unread; the user's bookmark and
-    # note on it
-    "questions:detail": 10,
+    # note on it (one query)
+    "questions:detail": 9,
     # the same, filtered (search, difficulty, kind): the same seven
     "questions:list filtered": 7,
     # the results fragment: count, session, user, the page of questions with topics, their tags
