@@ -1,6 +1,8 @@
 """The editors' admin: write, review, publish, import, export, preview and revert questions."""
 
+import itertools
 from functools import lru_cache
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,6 +21,8 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, YAML
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject, ModelChange, ModelDelta
+from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
 from accounts.models import User
 from accounts.roles import EDITORS
@@ -315,6 +319,41 @@ class QuestionAdminForm(forms.ModelForm):
         }
 
 
+class M2MHistoryRows(NamedTuple):
+    """One history record's rows of a many-to-many field (tracks or tags), as simple-history's
+    diff has them: `ids` to compare, `shown` for the page."""
+
+    ids: list[tuple]
+    shown: list[dict]
+
+
+NO_ROWS = M2MHistoryRows([], [])
+
+
+def _m2m_history_rows(records, field, *, as_objects: bool) -> dict[int, M2MHistoryRows]:
+    """The history rows of one many-to-many field for every record given, in one query, by
+    history id; a record without rows (no tags then) is missing. Ordered and compared as
+    simple-history's diff_against() does; each shown row has the related object (a
+    DeletedObject when it has been deleted since, or the id when as_objects is false) and the
+    question's id (the same in every row: the diff page shows only the related objects)."""
+    through = getattr(Question.history.model, field.name).model
+    own, related = get_m2m_field_name(field), get_m2m_reverse_field_name(field)
+    own_field, related_field = through._meta.get_field(own), through._meta.get_field(related)
+    rows = through.objects.filter(history__in=[record.pk for record in records])
+    if as_objects:
+        rows = rows.select_related(related)  # a LEFT JOIN: a deleted tag's row stays
+    found: dict[int, M2MHistoryRows] = {}
+    for row in rows.order_by(related):
+        own_id, related_id = getattr(row, own_field.attname), getattr(row, related_field.attname)
+        value = related_id
+        if as_objects:
+            value = getattr(row, related) or DeletedObject(related_field.related_model, related_id)
+        entry = found.setdefault(row.history_id, M2MHistoryRows([], []))
+        entry.ids.append((own_id, related_id))
+        entry.shown.append({own: own_id, related: value})
+    return found
+
+
 @admin.register(Question)
 class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     form = QuestionAdminForm
@@ -472,6 +511,31 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     @admin.action(description="Move the selected questions back to draft", permissions=["change"])
     def back_to_draft(self, request, queryset):
         self._change_status(request, queryset, Status.DRAFT, "moved back to draft")
+
+    # --- history
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The changes each record of the history page made, as simple-history shows them, with
+        the tracks and tags of every record on the page read in one query per field: its own
+        diff reads both of both records for every row (4 queries a row)."""
+        records = list(historical_records)  # the page's records, newest first
+        rows = {
+            field.name: _m2m_history_rows(records, field, as_objects=foreign_keys_are_objs)
+            for field in Question.history.model._history_m2m_fields
+        }
+        for newer, older in itertools.pairwise(records):
+            delta = newer.diff_against(
+                older, excluded_fields=list(rows), foreign_keys_are_objs=foreign_keys_are_objs
+            )
+            changes = list(delta.changes)
+            for name, rows_of in rows.items():
+                before, after = rows_of.get(older.pk, NO_ROWS), rows_of.get(newer.pk, NO_ROWS)
+                if before.ids != after.ids:
+                    changes.append(ModelChange(name, before.shown, after.shown))
+            changes.sort(key=lambda change: change.field)
+            delta = ModelDelta(changes, [change.field for change in changes], older, newer)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
 
     # --- preview
 
