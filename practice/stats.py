@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from practice import charts
 from practice.models import CardState, ReviewCard, SessionItem
 from practice.scheduling import retrievabilities, scheduler_for
 from practice.services import start_of_day, zone_of
-from questions.models import Question, Topic
+from questions.menus import published_totals
 
 STUDY_NEXT = 3  # topics suggested in the readiness panel
 
@@ -69,53 +69,52 @@ class TopicProgress:
         return self.studied / self.total if self.total else 0.0
 
 
-@dataclass(frozen=True)
-class TopicTotal:
-    topic_id: int
-    name: str
-    position: int
-    total: int
+# One of the candidate's cards on a published question: (topic id, state, due, stability, last
+# review), as published_cards_of returns them.
+CardRow = tuple[int, int, datetime, float | None, datetime | None]
 
 
-def published_totals() -> list[TopicTotal]:
-    """Published questions per topic, for the topics that have any, in topic order (one query,
-    the same for every user). A COUNT(*) per topic (a few dozen) that the (status, topic) index
-    answers alone, rather than grouping every published question joined to its topic: 0.8 ms
-    against 4.6 ms at 10,000 questions (8.8 against 12 ms before the table's first VACUUM,
-    while index-only scans still visit the table)."""
-    published = (
-        Question.objects.published()
-        .filter(topic=OuterRef("pk"))
-        .order_by()
-        # COUNT(*) as a plain Func: no GROUP BY in the subquery, and no column outside the index
-        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("n")
+def published_cards_of(user) -> list[CardRow]:
+    """The candidate's cards on published questions, as CardRows (one query through the card's
+    user index: a few hundred rows)."""
+    return list(
+        ReviewCard.objects.for_user(user)
+        .published()
+        .values_list("question__topic_id", "state", "due", "stability", "last_review")
     )
-    rows = Topic.objects.annotate(
-        total=Subquery(published, output_field=IntegerField())
-    ).values_list("pk", "name", "position", "total")
-    return [TopicTotal(*row) for row in rows if row[3]]
 
 
-def topic_progress(user, *, due_by: datetime | None = None) -> list[TopicProgress]:
+def topic_progress(
+    user, *, due_by: datetime | None = None, cards: list[CardRow] | None = None
+) -> list[TopicProgress]:
     """Per topic with published questions: how many there are, how many the candidate has
     studied (has a card for), learnt (card in the Review state) and, with `due_by`, has due
-    by then. Two grouped queries: the bank's totals, and the candidate's own cards (a few
-    hundred rows through the card's user index, rather than a probe per published question)."""
-    counts = {"studied": Count("pk"), "learnt": Count("pk", filter=Q(state=CardState.REVIEW))}
-    if due_by is not None:
-        counts["due"] = Count("pk", filter=Q(due__lte=due_by))
-    cards = {
-        row.pop("question__topic_id"): row
-        for row in ReviewCard.objects.for_user(user)
-        .published()
-        .values("question__topic_id")
-        .annotate(**counts)
-        .order_by()
-    }
+    by then. The bank's totals come from the cache (questions/menus.py); the candidate's
+    counts from one grouped query over their own cards (a few hundred rows through the card's
+    user index, rather than a probe per published question), or, given `cards`
+    (published_cards_of(user), which readiness needs anyway), from those rows."""
+    if cards is None:
+        counts = {"studied": Count("pk"), "learnt": Count("pk", filter=Q(state=CardState.REVIEW))}
+        if due_by is not None:
+            counts["due"] = Count("pk", filter=Q(due__lte=due_by))
+        by_topic = {
+            row.pop("question__topic_id"): row
+            for row in ReviewCard.objects.for_user(user)
+            .published()
+            .values("question__topic_id")
+            .annotate(**counts)
+            .order_by()
+        }
+    else:
+        by_topic = defaultdict(lambda: {"studied": 0, "learnt": 0, "due": 0})
+        for topic_id, state, due, _stability, _last_review in cards:
+            row = by_topic[topic_id]
+            row["studied"] += 1
+            row["learnt"] += state == CardState.REVIEW
+            row["due"] += due_by is not None and due <= due_by
     progress = []
     for topic in published_totals():
-        row = cards.get(topic.topic_id, {})
+        row = by_topic.get(topic.topic_id, {})
         progress.append(
             TopicProgress(
                 topic_id=topic.topic_id,
@@ -160,10 +159,13 @@ class Readiness:
     overall_percent: int
 
 
-def readiness(user, progress: list[TopicProgress], *, now: datetime) -> Readiness | None:
+def readiness(
+    user, progress: list[TopicProgress], *, now: datetime, cards: list[CardRow] | None = None
+) -> Readiness | None:
     """Predicted recall per topic on the interview date (FSRS retrievability then).
 
-    None when the candidate has not set an interview date. One query (their cards)."""
+    None when the candidate has not set an interview date. One query (their cards), none when
+    given them (`cards`: published_cards_of(user))."""
     if user.interview_date is None:
         return None
     zone = zone_of(user)
@@ -173,14 +175,10 @@ def readiness(user, progress: list[TopicProgress], *, now: datetime) -> Readines
     at = max(at.replace(hour=9), now)
     scheduler = scheduler_for(user)
     recalls: dict[int, list[float]] = defaultdict(list)
-    rows = list(
-        ReviewCard.objects.for_user(user)
-        .published()
-        .values_list("question__topic_id", "stability", "last_review")
-    )
-    values = retrievabilities([row[1:] for row in rows], at=at, scheduler=scheduler)
-    for (topic_id, _stability, _last_review), value in zip(rows, values, strict=True):
-        recalls[topic_id].append(value)
+    rows = published_cards_of(user) if cards is None else cards
+    values = retrievabilities([row[3:] for row in rows], at=at, scheduler=scheduler)
+    for row, value in zip(rows, values, strict=True):
+        recalls[row[0]].append(value)
     topics = [
         TopicReadiness(
             topic_id=p.topic_id,
@@ -226,17 +224,18 @@ class Dashboard:
 
 
 def dashboard_for(user, *, now: datetime) -> Dashboard:
-    """Everything on the dashboard but the lists (sessions, leeches): three queries, four with
-    an interview date."""
+    """Everything on the dashboard but the lists (sessions, leeches): two queries (the bank's
+    totals per topic come from the cache)."""
     today = now.astimezone(zone_of(user)).date()
     end_of_today = start_of_day(user, now) + timedelta(days=1)
-    # 1, 2. per-topic progress: the bank's totals, the candidate's cards (studied, learnt, and
-    # due by the end of their day); "new" is what the candidate has no card for yet
-    progress = topic_progress(user, due_by=end_of_today)
-    # 3. answers per day over the heatmap's year
+    # 1. the candidate's cards: grouped per topic (studied, learnt, and due by the end of their
+    # day), or, with an interview date, every published card, which readiness needs and the
+    # counts come from as well; "new" is what the candidate has no card for yet
+    cards = published_cards_of(user) if user.interview_date is not None else None
+    progress = topic_progress(user, due_by=end_of_today, cards=cards)
+    # 2. answers per day over the heatmap's year
     first_day = today - timedelta(days=today.weekday()) - timedelta(weeks=charts.WEEKS - 1)
     counts = activity_by_day(user, since=first_day, now=now)
-    # 4. the cards, for readiness (only with an interview date)
     return Dashboard(
         due_today=sum(p.due for p in progress),
         new_available=sum(p.total - p.studied for p in progress),
@@ -246,7 +245,7 @@ def dashboard_for(user, *, now: datetime) -> Dashboard:
         heatmap=charts.heatmap(counts, today=today, daily_goal=user.daily_goal),
         progress=progress,
         mastery_chart=mastery_chart(progress),
-        readiness=readiness(user, progress, now=now),
+        readiness=readiness(user, progress, now=now, cards=cards),
     )
 
 

@@ -8,7 +8,16 @@ from django.utils import timezone
 
 from practice import charts
 from practice.models import CardState, PracticeSession, Rating, ReviewCard, SessionItem
-from practice.stats import activity_by_day, current_streak, dashboard_for, readiness, topic_progress
+from practice.stats import (
+    activity_by_day,
+    current_streak,
+    dashboard_for,
+    published_cards_of,
+    readiness,
+    topic_progress,
+)
+from questions.models import Question, Status
+from questions.services import change_status
 from tests.factories import QuestionFactory
 from tests.practice.conftest import past_answers, session_with
 
@@ -86,6 +95,33 @@ def test_mastery_counts_learnt_and_studied_per_topic(candidate, bank, topics):
     assert progress["Databases"].learnt == 0
 
 
+def test_progress_counted_from_the_cards_matches_the_grouped_query(candidate, bank):
+    now = timezone.now()
+    for question, state, due in (
+        (bank["concepts"][0], CardState.REVIEW, now - timedelta(days=1)),
+        (bank["concepts"][1], CardState.LEARNING, now + timedelta(hours=1)),
+        (bank["concepts"][5], CardState.REVIEW, now + timedelta(days=3)),
+        (bank["design"][0], CardState.RELEARNING, now),
+        (bank["draft"][0], CardState.REVIEW, now),  # unpublished: counts nowhere
+    ):
+        ReviewCard.objects.create(user=candidate, question=question, state=state, due=due)
+    due_by = now + timedelta(hours=2)
+
+    from_cards = topic_progress(candidate, due_by=due_by, cards=published_cards_of(candidate))
+
+    assert from_cards == topic_progress(candidate, due_by=due_by)
+    assert [(p.studied, p.learnt, p.due) for p in from_cards] == [(2, 1, 2), (1, 1, 0), (1, 0, 1)]
+
+
+def test_a_question_published_after_the_totals_were_cached_is_new_at_once(candidate_client, bank):
+    before = candidate_client.get(DASHBOARD_URL).context["data"].new_available
+    draft = bank["draft"][0]
+
+    change_status(questions=Question.objects.filter(pk=draft.pk), status=Status.PUBLISHED)
+
+    assert candidate_client.get(DASHBOARD_URL).context["data"].new_available == before + 1
+
+
 def test_readiness_predicts_recall_on_the_interview_date(candidate, bank):
     now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     candidate.interview_date = date(2025, 6, 15)
@@ -122,6 +158,14 @@ def test_the_heatmap_has_a_titled_cell_per_day_and_a_level_per_goal():
     assert heat.cells[-1].day == today and heat.cells[-1].level == 3
     assert heat.cells[-2].level == 1
     assert heat.cells[-1].title == "Wed 5 Mar 2025: 12 answers"
+    assert heat.cells[-3].title == "Mon 3 Mar 2025: no answers"
+    assert heat.cells_svg.endswith(
+        '<rect class="heat heat-1" x="810" y="33" width="12" height="12" rx="2">'
+        "<title>Tue 4 Mar 2025: 1 answer</title></rect>"
+        '<rect class="heat heat-3" x="810" y="48" width="12" height="12" rx="2">'
+        "<title>Wed 5 Mar 2025: 12 answers</title></rect>"
+    )
+    assert heat.cells_svg.count("<rect ") == len(heat.cells)
     assert len(heat.cells) == 52 * 7 + today.weekday() + 1
     assert heat.total == 13 and heat.active_days == 2
     assert [charts.level_for(n, 10) for n in (0, 4, 5, 10, 20)] == [0, 1, 2, 3, 4]
@@ -169,9 +213,9 @@ def test_the_dashboard_queries_do_not_grow_with_history(
     past_answers(candidate, history)
     QuestionFactory.create_batch(3)
     client.force_login(candidate)
-    # 1 session, 2 user, 3 the candidate's cards per topic (studied, learnt, due today; "new"
-    # is the rest), 4 published questions per topic, 5 answers per day, 6 cards for
-    # readiness, 7 assignments (mentoring), 8 roles, 9 unread feedback (navigation),
-    # 10 recent sessions, 11 leeches.
-    with django_assert_num_queries(11):
+    client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
+    # 1 session, 2 user, 3 the candidate's published cards (readiness, and studied, learnt and
+    # due today per topic; "new" is the rest), 4 answers per day, 5 assignments (mentoring),
+    # 6 roles, 7 unread feedback (navigation), 8 recent sessions, 9 leeches.
+    with django_assert_num_queries(9):
         client.get(DASHBOARD_URL)

@@ -71,11 +71,11 @@ BUDGETS = {
     # roles, unread
     "questions:set_detail": 7,
     # --- practice
-    # session, user, the candidate's cards per topic (studied, learnt, due: also gives "new"),
-    # published questions per topic, answers per day (heatmap, streak), assignments
-    # (mentoring), roles, unread, recent sessions, leeches (cards for readiness: only with an
-    # interview date)
-    "practice:dashboard": 10,
+    # session, user, the candidate's cards per topic (studied, learnt, due: also gives "new"; with
+    # an interview date the cards themselves, which readiness needs too), answers per day
+    # (heatmap, streak), assignments (mentoring), roles, unread, recent sessions, leeches (the
+    # published questions per topic come from the cache)
+    "practice:dashboard": 9,
     # session, user, roles, unread, tracks, topics (the form's choices), recent sessions
     "practice:start": 7,
     # session, user, the current item with its practice session, question and topic, roles,
@@ -90,14 +90,15 @@ BUDGETS = {
     "practice:summary": 11,
     "practice:bookmarks": 6,  # session, user, roles, unread, bookmarks, notes (with questions)
     # --- mentoring
-    # session, user, roles, mentees with last answer and open/overdue/unread counts, published
-    # questions per topic, the mentees' cards (mastery), pending assignments with progress,
-    # unread
-    "mentoring:home": 8,
+    # session, user, roles, mentees with last answer and open/overdue/unread counts, the mentees'
+    # cards (mastery; the published questions per topic come from the cache), pending
+    # assignments with progress, unread
+    "mentoring:home": 7,
     # session, user, roles, the mentorship with candidate and last answer, assignments with
     # progress and unread counts, their sessions, answers with questions, comments with authors,
-    # mark read (UPDATE), published questions per topic, the candidate's cards (mastery), unread
-    "mentoring:mentee": 12,
+    # the candidate's cards (mastery; the published questions per topic come from the cache),
+    # unread; and marking new replies read when there are some (see CONDITIONAL_WRITES)
+    "mentoring:mentee": 10,
     "mentoring:sets": 5,  # session, user, roles, unread, sets with question/assignment counts
     "mentoring:set_detail": 6,  # session, user, roles, the set, its items with questions, unread
     # session, user, roles, the set, search results with topics, the set's items, unread
@@ -153,6 +154,12 @@ OVER_BUDGET: dict[str, int] = {}
 # when one is fixed, so that it comes off this list.
 KNOWN_TO_GROW: dict[str, str] = {}
 
+# Writes a page makes only when there is something to write, then once whatever the rows: the
+# mentee page marks the replies it shows as new read, and skips the UPDATE when none is new (as on
+# the request measured with 3 rows, the warm-up having read them). Not in the budget; the test
+# checks there is at most one. case_id -> how the statement starts.
+CONDITIONAL_WRITES = {"mentoring:mentee": 'UPDATE "mentoring_feedbackcomment"'}
+
 # The busiest pages are measured a second way too: with filters, or as the htmx fragment the
 # page swaps in (the bank's results, the answer, the practice card, the set builder's search).
 # id -> (URL name, extra GET parameters, sent by htmx?)
@@ -188,13 +195,19 @@ def _sql(queries) -> str:
     return "\n".join(f"  {n}. {q['sql'][:160]}" for n, q in enumerate(queries, start=1))
 
 
+def conditional_writes(name: str, captured) -> int:
+    start = CONDITIONAL_WRITES.get(name)
+    return sum(1 for query in captured if start and query["sql"].startswith(start))
+
+
 def own_queries(name: str, response, captured) -> int:
-    """The queries the page itself ran. The ORM lab runs the naive and the tuned list on
-    purpose (that is its lesson, and it shows their counts); those are not the page's own."""
+    """The queries the page itself ran, but its CONDITIONAL_WRITES. The ORM lab runs the naive
+    and the tuned list on purpose (that is its lesson, and it shows their counts); those are not
+    the page's own."""
     if name == "lab:n_plus_one":
         comparison = response.context["comparison"]
         return len(captured) - comparison.naive.query_count - comparison.tuned.query_count
-    return len(captured)
+    return len(captured) - conditional_writes(name, captured)
 
 
 @pytest.mark.parametrize("case_id", PAGES)
@@ -217,6 +230,7 @@ def test_the_page_issues_a_fixed_number_of_queries(world, client, case_id):
     assert small_response.status_code == large_response.status_code
     assert small_response.status_code in (200, 302)
     few, many = own_queries(name, small_response, small), own_queries(name, large_response, large)
+    assert conditional_writes(name, small) <= 1 and conditional_writes(name, large) <= 1
     assert few == many, (
         f"{case_id} ran {few} queries with {SMALL} rows and {many} with {LARGE}:\n"
         f"with {SMALL}:\n{_sql(small)}\nwith {LARGE}:\n{_sql(large)}"
