@@ -19,7 +19,7 @@ from accounts.roles import MENTORS
 from mentoring.models import Assignment, AssignmentMode, FeedbackComment
 from mentoring.unread import feedback_changed
 from practice.models import CardState, PracticeSession, ReviewCard, SessionItem
-from practice.stats import published_totals
+from questions.menus import published_totals
 from questions.models import Question, QuestionSet, QuestionSetItem, Status, Visibility
 
 logger = logging.getLogger(__name__)
@@ -376,18 +376,39 @@ def comments_prefetch() -> Prefetch:
     return Prefetch("comments", queryset=FeedbackComment.objects.select_related("author"))
 
 
+# What the mentee page shows of an answer (mentoring/_answer.html) and of its question.
+ANSWER_FIELDS = (
+    "session",
+    "question",
+    "position",
+    "response",
+    "rating",
+    "is_correct",
+    "score",
+    "answered_at",
+    "time_spent",
+    "question__title",
+    "question__topic__name",
+)
+
+
 def assignment_sessions_prefetch(candidate: User) -> Prefetch:
-    """Prefetch for Assignment querysets: the candidate's sessions with every answer and its
-    thread (three queries, whatever the number of rows)."""
-    items = SessionItem.objects.select_related("question__topic").prefetch_related(
-        comments_prefetch()
+    """Prefetch for Assignment querysets: the candidate's sessions from each assignment as the
+    list `attempts`, each with every answer as the list `answers` and each answer's thread
+    (three queries, whatever the number of rows). Lists (to_attr), not querysets: the page reads
+    each once, and a plain prefetch builds a queryset per object. The answers load only what
+    the page shows of them and of their questions (not the question's Markdown and HTML)."""
+    items = (
+        SessionItem.objects.select_related("question__topic")
+        .only(*ANSWER_FIELDS)
+        .prefetch_related(comments_prefetch())
     )
     sessions = (
         PracticeSession.objects.filter(user=candidate)
         .order_by("started_at", "pk")
-        .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
+        .prefetch_related(Prefetch("items", queryset=items.order_by("position"), to_attr="answers"))
     )
-    return Prefetch("sessions", queryset=sessions)
+    return Prefetch("sessions", queryset=sessions, to_attr="attempts")
 
 
 # --- feedback ------------------------------------------------------------------------------------

@@ -272,14 +272,18 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
         .prefetch_related(services.assignment_sessions_prefetch(candidate))
         .order_by("-due_at", "-pk")
     )
-    # 6. opening the page reads the candidate's replies (after fetching, so new ones show as new)
-    services.mark_read(
-        reader=mentor,
-        comments=FeedbackComment.objects.filter(
-            item__session__assignment__mentor=mentor, item__session__user=candidate
-        ),
-    )
-    # 7, 8. aggregate mastery per topic: all a mentor sees of private practice
+    # 6. opening the page reads the candidate's replies (after fetching, so new ones show as
+    # new). unread_count counts, per assignment, the same comments the UPDATE would mark: none
+    # unread (most views), no UPDATE.
+    if any(assignment.unread_count for assignment in assignments):
+        services.mark_read(
+            reader=mentor,
+            comments=FeedbackComment.objects.filter(
+                item__session__assignment__mentor=mentor, item__session__user=candidate
+            ),
+        )
+    # 7. aggregate mastery per topic: all a mentor sees of private practice (the published
+    # questions per topic come from the cache)
     mastery = services.mastery_by_topic([candidate.pk]).get(candidate.pk, [])
     context = {
         "mentorship": mentorship,

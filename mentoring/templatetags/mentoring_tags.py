@@ -9,16 +9,19 @@ register = template.Library()
 
 # An id no answer has yet, reversed once and then replaced by the real one.
 _ID_PLACEHOLDER = 2_147_483_647
+_PATTERN_KEY = "mentoring:thread_url"
 
 
 @register.simple_tag(takes_context=True)
 def thread_url(context, item) -> str:
     """The URL of the feedback thread on `item`: reverse() once per page render, then the id put
-    in its place ({% url %} in every answer's thread was a tenth of the mentee page's render)."""
-    key = "mentoring:thread_url"
-    pattern = context.render_context.get(key)
+    in its place ({% url %} in every answer's thread was a tenth of the mentee page's render).
+    Kept in the render context's outermost layer: each {% include %} of the thread pushes a
+    layer of its own, which would forget it after every answer."""
+    cache = context.render_context.dicts[0]
+    pattern = cache.get(_PATTERN_KEY)
     if pattern is None:
-        pattern = context.render_context[key] = reverse("mentoring:thread", args=[_ID_PLACEHOLDER])
+        pattern = cache[_PATTERN_KEY] = reverse("mentoring:thread", args=[_ID_PLACEHOLDER])
     return pattern.replace(str(_ID_PLACEHOLDER), str(item.pk))
 
 

@@ -1,8 +1,11 @@
 """/mentor/ and the mentee page: what a mentor sees, and what they must not."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,6 +217,36 @@ def test_the_mentee_page_marks_the_candidates_replies_read(
     assert "nav-badge" not in response.content.decode()
 
 
+def test_the_mentee_page_writes_nothing_once_every_reply_is_read(
+    mentor_client, mentor, mentorship, candidate
+):
+    session = answered_session(assignment_for(mentor, candidate))
+    FeedbackCommentFactory(item=session.items.first(), author=candidate, body="Read once")
+    url = reverse("mentoring:mentee", args=[candidate.pk])
+    mentor_client.get(url)  # reads the reply
+
+    with CaptureQueriesContext(connection) as queries:
+        content = mentor_client.get(url).content.decode()
+
+    assert "Read once" in content and '<span class="badge badge-accent">New</span>' not in content
+    assert not [query for query in queries if query["sql"].startswith("UPDATE")]
+
+
+def test_the_mentee_page_works_out_the_thread_url_once(
+    mentor_client, mentor, mentorship, candidate
+):
+    sessions = [answered_session(assignment_for(mentor, candidate)) for _ in range(2)]
+
+    url = reverse("mentoring:mentee", args=[candidate.pk])
+    with mock.patch("mentoring.templatetags.mentoring_tags.reverse", wraps=reverse) as reversing:
+        content = mentor_client.get(url).content.decode()
+
+    assert reversing.call_count == 1  # for four threads
+    for item in (item for session in sessions for item in session.items.all()):
+        thread = reverse("mentoring:thread", args=[item.pk])
+        assert f'<form method="post" action="{thread}" hx-post="{thread}"' in content
+
+
 @pytest.mark.parametrize(
     ("answered", "shown"),
     [
@@ -259,9 +292,10 @@ def test_the_mentee_page_costs_the_same_with_2_or_50_assignments(
         make(n)
         # 1 session, 2 user, 3 roles, 4 the mentorship with the candidate and last activity,
         # 5 assignments with progress and unread counts, 6 their sessions, 7 the answers with
-        # questions and topics, 8 the threads with authors, 9 mark the replies read,
-        # 10 published questions per topic, 11 the candidate's cards per topic,
-        # 12 unread feedback (navigation)
+        # questions and topics, 8 the threads with authors, 9 mark the replies read (make()
+        # wrote new ones), 10 published questions per topic (make() saved questions, which
+        # drops the cached totals), 11 the candidate's cards per topic, 12 unread feedback
+        # (navigation)
         with django_assert_num_queries(12):
             response = mentor_client.get(url)
         assert len(response.context["assignments"]) == total
