@@ -107,10 +107,35 @@ def test_progress_counted_from_the_cards_matches_the_grouped_query(candidate, ba
         ReviewCard.objects.create(user=candidate, question=question, state=state, due=due)
     due_by = now + timedelta(hours=2)
 
-    from_cards = topic_progress(candidate, due_by=due_by, cards=published_cards_of(candidate))
+    cards = published_cards_of(candidate, due_by=due_by, at=now)
+    from_cards = topic_progress(candidate, due_by=due_by, cards=cards)
 
     assert from_cards == topic_progress(candidate, due_by=due_by)
     assert [(p.studied, p.learnt, p.due) for p in from_cards] == [(2, 1, 2), (1, 1, 0), (1, 0, 1)]
+
+
+def test_the_dashboards_readiness_from_its_cards_is_the_one_readiness_works_out_alone(
+    candidate, bank
+):
+    now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    candidate.interview_date = date(2025, 6, 20)
+    candidate.time_zone = "America/New_York"
+    for n, question in enumerate(bank["concepts"][:6]):
+        ReviewCard.objects.create(
+            user=candidate,
+            question=question,
+            state=CardState.REVIEW,
+            stability=1.5 + 7 * n,
+            difficulty=5.0,
+            last_review=now - timedelta(days=n, hours=5 * n),
+            due=now + timedelta(days=n),
+        )
+    ReviewCard.objects.create(user=candidate, question=bank["design"][0])  # never reviewed
+
+    alone = readiness(candidate, topic_progress(candidate), now=now)
+
+    assert dashboard_for(candidate, now=now).readiness == alone
+    assert [t.recall_percent for t in alone.topics] == [82, 92, 0]
 
 
 def test_a_question_published_after_the_totals_were_cached_is_new_at_once(candidate_client, bank):
