@@ -81,7 +81,8 @@ class AssignmentQuerySet(models.QuerySet):
 
     def with_unread_for(self, user):
         """Annotate unread_count: comments on this assignment's answers that `user` has not
-        read (those the other side wrote)."""
+        read (those the other side wrote). `user` may be OuterRef("candidate_id") or
+        OuterRef("mentor_id"): each row's own candidate or mentor."""
         return self.annotate(unread_count=count_of(_unread_on_assignment(user)))
 
     def with_first_unread_for(self, user):

@@ -264,14 +264,7 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
     candidate = mentorship.candidate
     # 2. this mentor's assignments to them, with progress and unread replies;
     # 3-5. their sessions, every answer with its question, and each answer's thread
-    assignments = list(
-        Assignment.objects.filter(mentor=mentor, candidate=candidate)
-        .with_progress()
-        .with_unread_for(mentor)
-        .select_related("question_set")
-        .prefetch_related(services.assignment_sessions_prefetch(candidate))
-        .order_by("-due_at", "-pk")
-    )
+    assignments = services.assignments_given(mentor=mentor, candidate=candidate)
     # 6. opening the page reads the candidate's replies (after fetching, so new ones show as
     # new). unread_count counts, per assignment, the same comments the UPDATE would mark: none
     # unread (most views), no UPDATE.

@@ -302,3 +302,20 @@ def test_the_dashboard_panel_lists_open_assignments_soonest_first(mentorship, me
 
     assert [a.pk for a in panel[:2]] == [sooner.pk, later.pk]
     assert len(panel) == 5
+
+
+def test_the_dashboard_panel_counts_what_each_candidate_has_not_read(
+    mentorship, mentor, candidate, other_candidate
+):
+    from mentoring.services import dashboard_assignments
+
+    MentorshipFactory(mentor=mentor, candidate=other_candidate)
+    for who, unread in ((candidate, 1), (other_candidate, 2)):
+        item = answered_session(assignment_for(mentor, who), finished=False).items.first()
+        FeedbackCommentFactory(item=item, author=who)  # their own reply: not unread for them
+        FeedbackCommentFactory.create_batch(unread, item=item, author=mentor)
+
+    mine, theirs = dashboard_assignments(candidate), dashboard_assignments(other_candidate)
+
+    assert [(a.candidate_id, a.unread_count) for a in mine] == [(candidate.pk, 1)]
+    assert [(a.candidate_id, a.unread_count) for a in theirs] == [(other_candidate.pk, 2)]

@@ -212,6 +212,7 @@ def test_the_mentee_page_marks_the_candidates_replies_read(
     response = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk]))
 
     assert "New" in response.content.decode()  # shown as new this once
+    assert "1 new reply" in response.content.decode()
     reply.refresh_from_db()
     assert reply.read_at is not None
     assert "nav-badge" not in response.content.decode()
