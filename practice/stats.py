@@ -68,6 +68,7 @@ class TopicProgress:
     learnt: int
     studied: int
     due: int = 0  # studied questions due for review by the time topic_progress was asked about
+    leeches: int = 0  # studied questions the candidate keeps forgetting (ReviewCard.is_leech)
 
     @property
     def mastery(self) -> float:
@@ -79,9 +80,9 @@ class TopicProgress:
 
 
 # One of the candidate's cards on a published question, as published_cards_of returns it: (topic
-# id, state, due by `due_by`?, stability, time from its last review to `at`; None: never
-# reviewed).
-CardRow = tuple[int, int, bool, float | None, timedelta | None]
+# id, state, due by `due_by`?, stability, time from its last review to `at` (None: never
+# reviewed), leech?).
+CardRow = tuple[int, int, bool, float | None, timedelta | None, bool]
 
 
 def published_cards_of(user, *, due_by: datetime, at: datetime) -> list[CardRow]:
@@ -99,7 +100,9 @@ def published_cards_of(user, *, due_by: datetime, at: datetime) -> list[CardRow]
                 output_field=DurationField(),
             ),
         )
-        .values_list("question__topic_id", "state", "is_due", "stability", "since_review")
+        .values_list(
+            "question__topic_id", "state", "is_due", "stability", "since_review", "is_leech"
+        )
     )
 
 
@@ -107,14 +110,18 @@ def topic_progress(
     user, *, due_by: datetime | None = None, cards: list[CardRow] | None = None
 ) -> list[TopicProgress]:
     """Per topic with published questions: how many there are, how many the candidate has
-    studied (has a card for), learnt (card in the Review state) and, with `due_by`, has due
-    by then. The bank's totals come from the cache (questions/menus.py); the candidate's
-    counts from one grouped query over their own cards (a few hundred rows through the card's
-    user index, rather than a probe per published question), or, given `cards`
-    (published_cards_of(user, due_by=due_by, ...), which readiness needs anyway), from those
-    rows."""
+    studied (has a card for), learnt (card in the Review state), keeps forgetting (leeches)
+    and, with `due_by`, has due by then. The bank's totals come from the cache
+    (questions/menus.py); the candidate's counts from one grouped query over their own cards
+    (a few hundred rows through the card's user index, rather than a probe per published
+    question), or, given `cards` (published_cards_of(user, due_by=due_by, ...), which readiness
+    needs anyway), from those rows."""
     if cards is None:
-        counts = {"studied": Count("pk"), "learnt": Count("pk", filter=Q(state=CardState.REVIEW))}
+        counts = {
+            "studied": Count("pk"),
+            "learnt": Count("pk", filter=Q(state=CardState.REVIEW)),
+            "leeches": Count("pk", filter=Q(is_leech=True)),
+        }
         if due_by is not None:
             counts["due"] = Count("pk", filter=Q(due__lte=due_by))
         by_topic = {
@@ -126,12 +133,13 @@ def topic_progress(
             .order_by()
         }
     else:
-        by_topic = defaultdict(lambda: {"studied": 0, "learnt": 0, "due": 0})
-        for topic_id, state, is_due, _stability, _since_review in cards:
+        by_topic = defaultdict(lambda: {"studied": 0, "learnt": 0, "due": 0, "leeches": 0})
+        for topic_id, state, is_due, _stability, _since_review, is_leech in cards:
             row = by_topic[topic_id]
             row["studied"] += 1
             row["learnt"] += state == CardState.REVIEW
             row["due"] += is_due
+            row["leeches"] += is_leech
     progress = []
     for topic in published_totals():
         row = by_topic.get(topic.topic_id, {})
@@ -143,6 +151,7 @@ def topic_progress(
                 learnt=row.get("learnt", 0),
                 studied=row.get("studied", 0),
                 due=row.get("due", 0),
+                leeches=row.get("leeches", 0),
             )
         )
     return progress
@@ -203,7 +212,7 @@ def readiness(
     recalls: dict[int, list[float]] = defaultdict(list)
     rows = published_cards_of(user, due_by=at, at=at) if cards is None else cards
     values = retrievabilities(
-        [(stability, None if since is None else at - since) for *_, stability, since in rows],
+        [(row[3], None if row[4] is None else at - row[4]) for row in rows],
         at=at,
         scheduler=scheduler,
     )
@@ -243,6 +252,7 @@ class Dashboard:
     progress: list[TopicProgress]
     mastery_chart: charts.BarChart
     readiness: Readiness | None
+    leech_count: int  # the candidate's leeches on published questions (the view lists them)
 
     @property
     def goal_percent(self) -> int:
@@ -258,9 +268,9 @@ def dashboard_for(user, *, now: datetime) -> Dashboard:
     totals per topic come from the cache)."""
     today = now.astimezone(zone_of(user)).date()
     end_of_today = start_of_day(user, now) + timedelta(days=1)
-    # 1. the candidate's cards: grouped per topic (studied, learnt, and due by the end of their
-    # day), or, with an interview date, every published card, which readiness needs and the
-    # counts come from as well; "new" is what the candidate has no card for yet
+    # 1. the candidate's cards: grouped per topic (studied, learnt, leeches, and due by the end
+    # of their day), or, with an interview date, every published card, which readiness needs
+    # and the counts come from as well; "new" is what the candidate has no card for yet
     cards = None
     if user.interview_date is not None:
         cards = published_cards_of(user, due_by=end_of_today, at=interview_morning(user, now=now))
@@ -278,6 +288,7 @@ def dashboard_for(user, *, now: datetime) -> Dashboard:
         progress=progress,
         mastery_chart=mastery_chart(progress),
         readiness=readiness(user, progress, now=now, cards=cards),
+        leech_count=sum(p.leeches for p in progress),
     )
 
 

@@ -477,13 +477,15 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     data = stats.dashboard_for(user, now=timezone.now())
-    leeches = (
-        ReviewCard.objects.for_user(user)
-        .published()
-        .leeches()
-        .select_related("question__topic")
-        .order_by("-lapses", "pk")[:DASHBOARD_LEECHES]
-    )
+    leeches = []
+    if data.leech_count:  # counted with the cards: most candidates have none, and no query then
+        leeches = (
+            ReviewCard.objects.for_user(user)
+            .published()
+            .leeches()
+            .select_related("question__topic")
+            .order_by("-lapses", "pk")[:DASHBOARD_LEECHES]
+        )
     return render(
         request,
         "practice/dashboard.html",

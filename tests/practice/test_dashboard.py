@@ -138,6 +138,31 @@ def test_the_dashboards_readiness_from_its_cards_is_the_one_readiness_works_out_
     assert [t.recall_percent for t in alone.topics] == [82, 92, 0]
 
 
+@pytest.mark.parametrize("interview", [False, True])
+def test_the_dashboard_lists_leeches_only_when_the_cards_count_some(
+    client, candidate, bank, interview, django_assert_num_queries
+):
+    if interview:  # the counts come from the cards themselves rather than a grouped query
+        candidate.interview_date = timezone.localdate() + timedelta(days=10)
+        candidate.save()
+    ReviewCard.objects.create(user=candidate, question=bank["concepts"][0])
+    ReviewCard.objects.create(user=candidate, question=bank["draft"][0], lapses=8, is_leech=True)
+    client.force_login(candidate)
+    client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
+    # 1 session, 2 user, 3 the candidate's cards (with how many are leeches), 4 answers per
+    # day, 5 assignments, 6 roles, 7 unread feedback, 8 recent sessions: no leech on a
+    # published question, so no query for them
+    with django_assert_num_queries(8):
+        html = client.get(DASHBOARD_URL).content.decode()
+    assert "No leeches" in html
+
+    leech = bank["concepts"][1]
+    ReviewCard.objects.create(user=candidate, question=leech, lapses=8, is_leech=True)
+    with django_assert_num_queries(9):  # and 9 the leeches
+        html = client.get(DASHBOARD_URL).content.decode()
+    assert leech.title in html and "No leeches" not in html
+
+
 def test_a_question_published_after_the_totals_were_cached_is_new_at_once(candidate_client, bank):
     before = candidate_client.get(DASHBOARD_URL).context["data"].new_available
     draft = bank["draft"][0]

@@ -71,10 +71,11 @@ BUDGETS = {
     # roles, unread
     "questions:set_detail": 7,
     # --- practice
-    # session, user, the candidate's cards per topic (studied, learnt, due: also gives "new"; with
-    # an interview date the cards themselves, which readiness needs too), answers per day
-    # (heatmap, streak), assignments (mentoring), roles, unread, recent sessions, leeches (the
-    # published questions per topic come from the cache)
+    # session, user, the candidate's cards per topic (studied, learnt, due, leeches: also gives
+    # "new"; with an interview date the cards themselves, which readiness needs too), answers
+    # per day (heatmap, streak), assignments (mentoring), roles, unread, recent sessions, leeches
+    # (only when the cards count some, as here; the published questions per topic come from the
+    # cache)
     "practice:dashboard": 9,
     # session, user, roles, unread, tracks, topics (the form's choices), recent sessions
     "practice:start": 7,
