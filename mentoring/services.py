@@ -417,8 +417,15 @@ def last_answer_at(user) -> Subquery:
 
 
 def comments_prefetch() -> Prefetch:
-    """Prefetch for SessionItem querysets: each item's thread with its authors."""
-    return Prefetch("comments", queryset=FeedbackComment.objects.select_related("author"))
+    """Prefetch for SessionItem querysets: each item's thread with its authors, as the list
+    item.thread_comments (mentoring/_thread.html reads it). A list rather than the related
+    manager's queryset, which a prefetch builds per item and .all() copies again: the mentee
+    page shows dozens of threads."""
+    return Prefetch(
+        "comments",
+        queryset=FeedbackComment.objects.select_related("author"),
+        to_attr="thread_comments",
+    )
 
 
 # What the mentee page shows of an answer (mentoring/_answer.html) and of its question.
