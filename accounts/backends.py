@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import User, with_role_flags
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -32,3 +32,9 @@ class EmailOrUsernameBackend(ModelBackend):
         ):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The user a session belongs to (active only), with their roles in the same query: the
+        navigation and the role checks of every signed-in request then need no other."""
+        user = with_role_flags(User._default_manager.filter(pk=user_id)).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

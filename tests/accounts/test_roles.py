@@ -1,7 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from accounts.backends import EmailOrUsernameBackend
 from accounts.models import User
 from tests.factories import UserFactory
 
@@ -61,3 +64,39 @@ def test_the_navigation_fits_the_users_roles(client, mentor, editor, candidate):
     client.force_login(editor)
     html = client.get("/accounts/profile/").content.decode()
     assert ">Admin<" in html
+
+
+def test_the_signed_in_users_roles_come_with_the_user(mentor, editor, candidate):
+    backend = EmailOrUsernameBackend()
+    expected = {candidate: set(), mentor: {"Mentors"}, editor: {"Editors"}}
+    for user, roles in expected.items():
+        with CaptureQueriesContext(connection) as queries:
+            loaded = backend.get_user(user.pk)
+            assert loaded.role_names == roles
+            assert loaded.is_mentor is ("Mentors" in roles)
+        assert len(queries) == 1
+
+
+def test_a_user_not_loaded_by_a_session_reads_the_roles_once(mentor, django_assert_num_queries):
+    user = User.objects.get(pk=mentor.pk)
+    with django_assert_num_queries(1):
+        assert user.role_names == {"Mentors"}
+        assert user.is_mentor
+
+
+def test_a_revoked_role_ends_with_the_next_request(client, editor):
+    client.force_login(editor)
+    assert client.get("/admin/").status_code == 200
+
+    call_command("grant_role", editor.username, "editor", "--revoke")
+
+    assert client.get("/admin/").status_code in (302, 403)
+
+
+def test_a_deactivated_account_loses_its_session(client, candidate):
+    client.force_login(candidate)
+    User.objects.filter(pk=candidate.pk).update(is_active=False)
+
+    response = client.get("/accounts/profile/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

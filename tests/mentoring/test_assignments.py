@@ -190,9 +190,9 @@ def test_the_page_costs_the_same_with_2_or_50_assignments(
     url = reverse("mentoring:assignments")
     for n in (2, 50):
         make(n)
-        # 1 session, 2 user, 3 roles (navigation), 4 the assignments with their progress,
-        # sets, mentors and unread counts, 5 unread feedback (navigation)
-        with django_assert_num_queries(5):
+        # 1 session, 2 user with its roles, 3 the assignments with their progress,
+        # sets, mentors and unread counts, 4 unread feedback (navigation)
+        with django_assert_num_queries(4):
             response = candidate_client.get(url)
         assert len(response.context["to_do"]) + len(response.context["done"]) == n
 

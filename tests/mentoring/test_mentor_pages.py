@@ -149,10 +149,10 @@ def test_the_home_page_costs_the_same_with_2_or_50_mentees(
     url = reverse("mentoring:home")
     for n in (2, 48):
         make(n)
-        # 1 session, 2 user, 3 roles (mentor check, then navigation), 4 mentees with last
-        # activity, open, overdue and unread counts, 5 published questions per topic,
-        # 6 cards per mentee and topic, 7 open assignments, 8 unread feedback (navigation)
-        with django_assert_num_queries(8):
+        # 1 session, 2 user with its roles, 3 mentees with last
+        # activity, open, overdue and unread counts, 4 published questions per topic,
+        # 5 cards per mentee and topic, 6 open assignments, 7 unread feedback (navigation)
+        with django_assert_num_queries(7):
             response = mentor_client.get(url)
         assert len(response.context["mentorships"]) == (2 if n == 2 else 50)
 
@@ -291,12 +291,12 @@ def test_the_mentee_page_costs_the_same_with_2_or_50_assignments(
 
     for n, total in ((2, 2), (48, 50)):
         make(n)
-        # 1 session, 2 user, 3 roles, 4 the mentorship with the candidate and last activity,
-        # 5 assignments with progress and unread counts, 6 their sessions, 7 the answers with
-        # questions and topics, 8 the threads with authors, 9 mark the replies read (make()
-        # wrote new ones), 10 published questions per topic (make() saved questions, which
-        # drops the cached totals), 11 the candidate's cards per topic, 12 unread feedback
+        # 1 session, 2 user with its roles, 3 the mentorship with the candidate and last activity,
+        # 4 assignments with progress and unread counts, 5 their sessions, 6 the answers with
+        # questions and topics, 7 the threads with authors, 8 mark the replies read (make()
+        # wrote new ones), 9 published questions per topic (make() saved questions, which
+        # drops the cached totals), 10 the candidate's cards per topic, 11 unread feedback
         # (navigation)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             response = mentor_client.get(url)
         assert len(response.context["assignments"]) == total

@@ -149,16 +149,16 @@ def test_the_dashboard_lists_leeches_only_when_the_cards_count_some(
     ReviewCard.objects.create(user=candidate, question=bank["draft"][0], lapses=8, is_leech=True)
     client.force_login(candidate)
     client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
-    # 1 session, 2 user, 3 the candidate's cards (with how many are leeches), 4 answers per
-    # day, 5 assignments, 6 roles, 7 unread feedback, 8 recent sessions: no leech on a
+    # 1 session, 2 user with its roles, 3 the candidate's cards (with how many are leeches),
+    # 4 answers per day, 5 assignments, 6 unread feedback, 7 recent sessions: no leech on a
     # published question, so no query for them
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = client.get(DASHBOARD_URL).content.decode()
     assert "No leeches" in html
 
     leech = bank["concepts"][1]
     ReviewCard.objects.create(user=candidate, question=leech, lapses=8, is_leech=True)
-    with django_assert_num_queries(9):  # and 9 the leeches
+    with django_assert_num_queries(8):  # and 8 the leeches
         html = client.get(DASHBOARD_URL).content.decode()
     assert leech.title in html and "No leeches" not in html
 
@@ -264,8 +264,8 @@ def test_the_dashboard_queries_do_not_grow_with_history(
     QuestionFactory.create_batch(3)
     client.force_login(candidate)
     client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
-    # 1 session, 2 user, 3 the candidate's published cards (readiness, and studied, learnt and
-    # due today per topic; "new" is the rest), 4 answers per day, 5 assignments (mentoring),
-    # 6 roles, 7 unread feedback (navigation), 8 recent sessions, 9 leeches.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user with its roles, 3 the candidate's published cards (readiness, and studied,
+    # learnt and due today per topic; "new" is the rest), 4 answers per day, 5 assignments
+    # (mentoring), 6 unread feedback (navigation), 7 recent sessions, 8 leeches.
+    with django_assert_num_queries(8):
         client.get(DASHBOARD_URL)

@@ -179,17 +179,16 @@ def test_the_question_list_issues_the_same_queries_for_20_and_200_questions(
     for index in range(20):
         QuestionFactory(topic=topics[index % 3])
     editor_client.get(CHANGELIST)  # fills the cached filter menus, as in a running process
-    # 1 session, 2 user, 3 the user's groups (is_editor), 4-5 the user's and groups'
-    # permissions, 6 the count (also the total, with no filter), 7 the page of questions with
-    # their topics (the topics, tracks and tags of the filters come from the cache; the
-    # updated-at filter is links).
-    with django_assert_num_queries(7):
+    # 1 session, 2 user with its roles, 3-4 the user's and groups' permissions, 5 the count (also
+    # the total, with no filter), 6 the page of questions with their topics (the topics, tracks
+    # and tags of the filters come from the cache; the updated-at filter is links).
+    with django_assert_num_queries(6):
         editor_client.get(CHANGELIST)
 
     for index in range(180):
         QuestionFactory(topic=topics[index % 3])
     editor_client.get(CHANGELIST)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = editor_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 200
 
@@ -416,11 +415,11 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
         for _ in range(size):
             UserFactory()  # candidates: not in the author <select>
         editor_client.get(change_url(question))
-        # 1 session, 2 user, 3 the user's groups, 4 the question with its topic, 5-6 the
-        # user's and groups' permissions, 7-9 its tracks, tags and follow-ups (the form's
-        # initial values, which the autocomplete boxes show too), 10 its choices (inline),
-        # 11 the editors (the author <select>); the track checkboxes come from the cache.
-        with django_assert_num_queries(11):
+        # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 the
+        # user's and groups' permissions, 6-8 its tracks, tags and follow-ups (the form's
+        # initial values, which the autocomplete boxes show too), 9 its choices (inline),
+        # 10 the editors (the author <select>); the track checkboxes come from the cache.
+        with django_assert_num_queries(10):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()
@@ -437,9 +436,9 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
 def test_the_add_form_reads_no_relation(editor_client, django_assert_num_queries):
     TrackFactory(name="Backend web")
     editor_client.get(ADD)
-    # 1 session, 2 user, 3 the user's groups, 4-5 permissions, 6 the editors (the author
+    # 1 session, 2 user with its roles, 3-4 permissions, 5 the editors (the author
     # <select>); the track checkboxes come from the cache.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = editor_client.get(ADD).content.decode()
 
     assert "Backend web" in html
@@ -676,14 +675,14 @@ def test_the_history_reads_the_same_queries_for_few_and_many_versions(
     tags = [TagFactory(name=f"t{n:02d}", slug=f"t{n:02d}") for n in range(30)]
     question = QuestionFactory(tags=tags[:1], tracks=[TrackFactory()])  # 3 versions
     editor_client.get(history_url(question))
-    # 1 session, 2 user, 3 the user's groups, 4 the question, 5-6 permissions, 7 the count of
-    # versions (paginator), 8 the versions with their users, topics and authors, 9-10 the
+    # 1 session, 2 user with its roles, 3 the question, 4-5 permissions, 6 the count of
+    # versions (paginator), 7 the versions with their users, topics and authors, 8-9 the
     # tracks and the tags of every version on the page.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         few = editor_client.get(history_url(question))
     for tag in tags[1:]:
         question.tags.add(tag)  # 29 more versions
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         many = editor_client.get(history_url(question))
 
     assert len(few.context["page_obj"]) == 3 and len(many.context["page_obj"]) == 32

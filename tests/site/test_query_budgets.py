@@ -39,113 +39,116 @@ BUDGETS = {
     "password_reset_complete": 0,
     # the user the link names; session; savepoint, the token saved into the session, release
     "password_reset_confirm": 5,
-    # session, user, a fresh copy of the user for the form, roles, unread, tracks (the form's
+    # session, user with roles, a fresh copy of the user for the form, unread, tracks (the form's
     # choices), the user's mentors
-    "profile": 7,
-    "delete_account": 4,  # session, user, roles, unread
-    "password_change": 4,  # session, user, roles, unread
-    "password_change_done": 4,  # session, user, roles, unread
+    "profile": 6,
+    "delete_account": 3,  # session, user with roles, unread
+    "password_change": 3,  # session, user with roles, unread
+    "password_change_done": 3,  # session, user with roles, unread
     # session, user (the profile is read from it), target track and roles, sessions with
     # sets, items with questions, selected choices, feedback received and written (one query),
     # review cards, notes and bookmarks (one UNION ALL), mentorships, assignments, own question
     # sets with their questions (one join)
     "export_data": 12,
     # --- the bank
-    # published count (paginator), session, user, roles, unread, the page of questions with
+    # published count (paginator), session, user with roles, unread, the page of questions with
     # topics, their tags (the filter form's tracks, topics and tags come from the cache)
-    "questions:list": 7,
+    "questions:list": 6,
     # the question with its topic, its published follow-ups, its tags and tracks (one query),
-    # choices (multiple choice only); session, user, roles, unread; the user's bookmark and
+    # choices (multiple choice only); session, user with roles, unread; the user's bookmark and
     # note on it (one query)
-    "questions:detail": 9,
-    # the same, filtered (search, difficulty, kind): the same seven
-    "questions:list filtered": 7,
-    # the results fragment: count, session, user, the page of questions with topics, their tags
-    # (no roles, no unread count: the navigation is not in the fragment)
+    "questions:detail": 8,
+    # the same, filtered (search, difficulty, kind): the same six
+    "questions:list filtered": 6,
+    # the results fragment: count, session, user with roles, the page of questions with
+    # topics, their tags (no unread count: the navigation is not in the fragment)
     "questions:list filtered, htmx": 5,
     # the answer fragment: the question with its topic, follow-ups, tags and tracks, choices;
-    # session, user
+    # session, user with roles
     "questions:detail answer, htmx": 6,
-    "questions:sets": 5,  # session, user, roles, unread, public sets with question counts
-    # the set, its published items with questions and topics, their tags; session, user,
+    "questions:sets": 4,  # session, user with roles, unread, public sets with question counts
+    # the set, its published items with questions and topics, their tags; session, user with
     # roles, unread
-    "questions:set_detail": 7,
+    "questions:set_detail": 6,
     # --- practice
-    # session, user, the candidate's cards per topic (studied, learnt, due, leeches: also gives
-    # "new"; with an interview date the cards themselves, which readiness needs too), answers
-    # per day (heatmap, streak), assignments (mentoring), roles, unread, recent sessions, leeches
-    # (only when the cards count some, as here; the published questions per topic come from the
-    # cache)
-    "practice:dashboard": 9,
-    # session, user, roles, unread, tracks, topics (the form's choices), recent sessions
-    "practice:start": 7,
-    # session, user, the current item with its practice session, question and topic, roles,
+    # session, user with roles, the candidate's cards per topic (studied, learnt, due, leeches:
+    # also gives "new"; with an interview date the cards themselves, which readiness needs
+    # too), answers per day (heatmap, streak), assignments (mentoring), unread, recent
+    # sessions, leeches (only when the cards count some, as here; the published questions per
+    # topic come from the cache)
+    "practice:dashboard": 8,
+    # session, user with roles, unread, tracks, topics (the form's choices), recent sessions
+    "practice:start": 6,
+    # session, user with roles, the current item with its practice session, question and topic,
     # unread (a multiple-choice question's choices would be one more)
-    "practice:session": 5,
-    # the card fragment: the same without roles and unread count (no navigation in it)
+    "practice:session": 4,
+    # the card fragment: the same without the unread count (no navigation in it)
     "practice:session htmx": 3,
-    # session, user, the practice session with its question set, items with questions and
+    # session, user with roles, the practice session with its question set, items with questions and
     # topics, selected choices, questions' choices, feedback threads with authors, mark the
-    # threads read (UPDATE), may the candidate reply (mentorship), roles, unread (totals and
+    # threads read (UPDATE), may the candidate reply (mentorship), unread (totals and
     # per-topic results come from the loaded items)
-    "practice:summary": 11,
-    "practice:bookmarks": 6,  # session, user, roles, unread, bookmarks, notes (with questions)
+    "practice:summary": 10,
+    "practice:bookmarks": 5,  # session, user with roles, unread, bookmarks, notes (with questions)
     # --- mentoring
-    # session, user, roles, mentees with last answer and open/overdue/unread counts, the mentees'
-    # cards (mastery; the published questions per topic come from the cache), pending
+    # session, user with roles, mentees with last answer and open/overdue/unread counts, the
+    # mentees' cards (mastery; the published questions per topic come from the cache), pending
     # assignments with progress, unread
-    "mentoring:home": 7,
-    # session, user, roles, the mentorship with candidate and last answer, assignments with
+    "mentoring:home": 6,
+    # session, user with roles, the mentorship with candidate and last answer, assignments with
     # progress and unread counts, their sessions, answers with questions, comments with authors,
     # the candidate's cards (mastery; the published questions per topic come from the cache),
     # unread; and marking new replies read when there are some (see CONDITIONAL_WRITES)
-    "mentoring:mentee": 10,
-    "mentoring:sets": 5,  # session, user, roles, unread, sets with question/assignment counts
-    "mentoring:set_detail": 6,  # session, user, roles, the set, its items with questions, unread
-    # session, user, roles, the set, search results with topics, the set's items, unread
-    "mentoring:set_search": 7,
-    # the results fragment: session, user, roles, the set, the results, the ids already in it
-    "mentoring:set_search htmx": 6,
-    # session, user, roles, has mentees?, has sets?, unread, the sets and the mentees (choices)
-    "mentoring:assign": 8,
-    # session, user, the inviting mentor, already mentored?, roles, unread
-    "mentoring:invite": 6,
-    "mentoring:end_mentorship": 5,  # session, user, the mentorship with both users, roles, unread
-    # session, user, assignments with progress and unread counts, roles, unread
-    "mentoring:assignments": 5,
-    # session, user, the answer with question, session, assignment, mentor and set (and whether
-    # the mentorship stands), roles, comments with authors, mark read (UPDATE), unread
-    "mentoring:thread": 7,
+    "mentoring:mentee": 9,
+    "mentoring:sets": 4,  # session, user with roles, unread, sets with question/assignment counts
+    # session, user with roles, the set, its items with questions, unread
+    "mentoring:set_detail": 5,
+    # session, user with roles, the set, search results with topics, the set's items, unread
+    "mentoring:set_search": 6,
+    # the results fragment: session, user with roles, the set, the results, the ids already in it
+    "mentoring:set_search htmx": 5,
+    # session, user with roles, has mentees?, has sets?, unread, the sets and the mentees (choices)
+    "mentoring:assign": 7,
+    # session, user with roles, the inviting mentor, already mentored?, unread
+    "mentoring:invite": 5,
+    # session, user with roles, the mentorship with both users, unread
+    "mentoring:end_mentorship": 4,
+    # session, user with roles, assignments with progress and unread counts, unread
+    "mentoring:assignments": 4,
+    # session, user with roles, the answer with question, session, assignment, mentor and set
+    # (and whether the mentorship stands), comments with authors, mark read (UPDATE), unread
+    "mentoring:thread": 6,
     # --- the lab: its own queries, beside the two lists it measures on purpose
-    "lab:n_plus_one": 5,  # session, user, explain() of the tuned query, roles, unread
+    "lab:n_plus_one": 4,  # session, user with roles, explain() of the tuned query, unread
     # --- the admin (as the editor)
-    "admin:index": 6,  # session, user, roles (is_editor), perms, recent actions
-    # session, user, roles, perms, the count (also the total, unfiltered), the page of
+    "admin:index": 5,  # session, user with roles (is_editor), perms, recent actions
+    # session, user with roles, perms, the count (also the total, unfiltered), the page of
     # questions with topics (newest change first, off the updated_at index); the filters'
     # topics, tracks and tags come from the cache, the updated-at filter is links
-    "admin:questions_question_changelist": 7,
-    # session, user, roles, perms, the editors (the author <select>); the track checkboxes
+    "admin:questions_question_changelist": 6,
+    # session, user with roles, perms, the editors (the author <select>); the track checkboxes
     # come from the cache
-    "admin:questions_question_add": 6,
-    # session, user, roles, the question with its topic, perms, its tracks, tags, follow-ups
+    "admin:questions_question_add": 5,
+    # session, user with roles, the question with its topic, perms, its tracks, tags, follow-ups
     # (form initial: the autocomplete boxes show these same objects), choices (inline), the
     # editors (the author <select>); the track checkboxes come from the cache
-    "admin:questions_question_change": 11,
-    # session, user, roles, the question, perms, the count of versions (paginator), the
+    "admin:questions_question_change": 10,
+    # session, user with roles, the question, perms, the count of versions (paginator), the
     # versions with their users, topics and authors, the tracks and the tags of every version
     # on the page (one query each, for the changes each version made)
-    "admin:questions_question_history": 10,
-    # session, user, roles, perms, the question with everything the page shows (as the
+    "admin:questions_question_history": 9,
+    # session, user with roles, perms, the question with everything the page shows (as the
     # question page: follow-ups, tags and tracks, choices), unread
-    "admin:questions_question_preview": 10,
-    "admin:questions_question_import": 5,  # session, user, roles, perms
-    # session, user, roles, perms (the list filters' topics, tracks and tags come from the cache)
-    "admin:questions_question_export": 5,
-    # session, user, roles, perms, filtered count, total count, the page with question counts
-    "admin:questions_topic_changelist": 8,
-    "admin:questions_track_changelist": 8,
-    "admin:questions_tag_changelist": 8,
-    "admin:questions_questionset_changelist": 8,
+    "admin:questions_question_preview": 9,
+    "admin:questions_question_import": 4,  # session, user with roles, perms
+    # session, user with roles, perms (the list filters' topics, tracks and tags come from the
+    # cache)
+    "admin:questions_question_export": 4,
+    # session, user with roles, perms, filtered count, total count, the page with question counts
+    "admin:questions_topic_changelist": 7,
+    "admin:questions_track_changelist": 7,
+    "admin:questions_tag_changelist": 7,
+    "admin:questions_questionset_changelist": 7,
 }
 
 # Pages allowed over MAX_QUERIES (still constant), and why. Each is reported to its owner.
