@@ -317,11 +317,12 @@ DASHBOARD_ASSIGNMENTS = 5
 @cache
 def _open_assignments() -> QuerySet[Assignment]:
     """Open live assignments with their status, mentor, set and the feedback their candidate
-    has not read, soonest due first."""
+    has not read (and the answer whose thread holds the oldest of it), soonest due first."""
     return (
         Assignment.objects.live()
         .open_with_status()
         .with_unread_for(OuterRef("candidate_id"))
+        .with_first_unread_for(OuterRef("candidate_id"))
         .select_related("mentor", "question_set")
         .order_by("due_at", "pk")
     )

@@ -135,6 +135,26 @@ def test_new_comments_link_to_the_thread_of_the_oldest(
     assert "2 new comments" in content
 
 
+def test_new_comments_on_the_dashboard_link_to_the_thread_of_the_oldest(
+    candidate_client, mentorship, mentor, candidate
+):
+    session = answered_session(assignment_for(mentor, candidate), finished=False)
+    first, second = session.items.order_by("position")
+    FeedbackCommentFactory(
+        item=second, author=mentor, created_at=timezone.now() - timedelta(days=1)
+    )
+    FeedbackCommentFactory(item=first, author=mentor)
+    FeedbackCommentFactory(item=first, author=candidate)  # the candidate's own: not new
+
+    content = candidate_client.get(reverse("practice:dashboard")).content.decode()
+
+    thread_url = reverse("mentoring:thread", args=[second.pk])
+    assert (
+        f'<a href="{thread_url}#thread-{second.pk}">'
+        '<span class="badge badge-accent">2 new comments</span></a>'
+    ) in content
+
+
 def test_the_page_has_an_empty_state(candidate_client):
     response = candidate_client.get(reverse("mentoring:assignments"))
 
