@@ -687,6 +687,7 @@ def main() -> None:
     results["total_seconds"] = round(time.perf_counter() - started, 1)
 
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     table = report(results)
     (out / "results.md").write_text(table)
