@@ -51,6 +51,17 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     page.goto("/")
     shoot(page, "landing", dark=True)
 
+    page.goto("/accounts/signup/")
+    page.get_by_label("Username").fill("robin")
+    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Password:", exact=True).fill("a long and unusual passphrase")
+    page.get_by_label("Password confirmation").fill("a long and unusual passphrase")
+    check_accessibility(page, "sign-up form")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    check_accessibility(page, "check your email")
+    shoot(page, "check-email")
+
     log_in(page.context, candidate)
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
