@@ -6,9 +6,20 @@ from accounts.models import Mentorship, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "email", "is_staff", "date_joined", "last_login")
+    list_display = (
+        "username",
+        "email",
+        "is_staff",
+        "awaiting_confirmation",
+        "date_joined",
+        "last_login",
+    )
+    list_filter = (*DjangoUserAdmin.list_filter, "awaiting_confirmation")
+    # Set by sign-up and cleared by the emailed link (or a password reset): not edited by hand.
+    readonly_fields = ("awaiting_confirmation",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
+        ("Sign-up", {"fields": ("awaiting_confirmation",)}),
         (
             "Preparation",
             {

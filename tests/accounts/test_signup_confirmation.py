@@ -331,3 +331,19 @@ def test_prune_unconfirmed_with_nothing_to_prune_says_so():
     call_command("prune_unconfirmed", stdout=out)
 
     assert "Deleted 0 accounts nobody confirmed" in out.getvalue()
+
+
+def test_an_admin_can_list_the_accounts_waiting_for_confirmation(client):
+    waiting = unconfirmed(username="waiting-one")
+    UserFactory(username="confirmed-one")
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/accounts/user/?awaiting_confirmation__exact=1")
+    change = client.get(f"/admin/accounts/user/{waiting.pk}/change/")
+
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert "waiting-one" in html and "confirmed-one" not in html
+    assert change.status_code == 200
+    assert "Signed up but the address is not confirmed yet" in change.content.decode()
