@@ -81,6 +81,17 @@
     if (card.getBoundingClientRect().top < 0) card.scrollIntoView({ block: "start" });
   });
 
+  // Once the swap has settled, the focus may have fallen back to the page itself (a control
+  // that was disabled during the request lets it go): give it back to the card's heading.
+  document.addEventListener("htmx:afterSettle", function () {
+    var card = document.getElementById("session-card");
+    if (!card || card !== lastCard) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    var heading = card.querySelector("h2[tabindex='-1']");
+    (heading || card).focus({ preventScroll: true });
+  });
+
   // --- Mock interview countdown -----------------------------------------------------------------
   // The server renders the deadline and the seconds left (data-seconds-left: counting from it
   // rather than from the deadline keeps a wrong clock on this computer out of the sums); this

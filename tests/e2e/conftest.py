@@ -160,7 +160,10 @@ def context(new_context):
 
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    page = context.new_page()
+    # The active tab: focus checks (to_be_focused) need the page to hold the window's focus.
+    page.bring_to_front()
+    return page
 
 
 @pytest.fixture
