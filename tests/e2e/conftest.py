@@ -161,7 +161,7 @@ def context(new_context):
 @pytest.fixture
 def page(context):
     page = context.new_page()
-    # The active tab: focus checks (to_be_focused) need the page to hold the window's focus.
+    # The active tab, as a person's would be (focus and keyboard behave as in a real window).
     page.bring_to_front()
     return page
 
