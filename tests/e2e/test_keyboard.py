@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.factories import QuestionFactory, UserFactory
@@ -29,9 +30,14 @@ def wait_for_focus(page, selector: str) -> None:
     """Wait until the element is the document's active element. (Playwright's to_be_focused
     also wants the browser window to hold the system focus, which a busy headless run can take
     away from a page for reasons that have nothing to do with the page.)"""
-    page.wait_for_function(
-        "selector => document.activeElement === document.querySelector(selector)", arg=selector
-    )
+    try:
+        page.wait_for_function(
+            "selector => document.activeElement === document.querySelector(selector)",
+            arg=selector,
+        )
+    except PlaywrightTimeoutError:
+        active = page.evaluate("(document.activeElement || document.body).outerHTML.slice(0, 200)")
+        raise AssertionError(f"{selector} never took the focus; it is on: {active}") from None
 
 
 def focused(page) -> dict | None:
