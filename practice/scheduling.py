@@ -122,11 +122,3 @@ def retrievabilities(
         probe.last_review = _utc(last_review)
         values.append(float(scheduler.get_card_retrievability(probe, at)))
     return values
-
-
-def mean_retrievability(
-    rows: Iterable[tuple[float | None, datetime | None]], *, at: datetime, scheduler
-) -> float | None:
-    """The mean predicted recall of (stability, last_review) pairs at `at`; None if empty."""
-    values = retrievabilities(rows, at=at, scheduler=scheduler)
-    return sum(values) / len(values) if values else None

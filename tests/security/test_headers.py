@@ -6,16 +6,14 @@ computes from a production environment on its own.
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.factories import PASSWORD, UserFactory
+from tests.production import production_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*")
@@ -126,12 +124,6 @@ def test_the_csrf_cookie_is_secure(client, db):
 
 def test_production_settings_turn_every_protection_on():
     """What prep/settings.py computes from a production environment, in a fresh process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECURE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="prep.settings",
-        SECRET_KEY="production-like-" + "k" * 50,
-        ALLOWED_HOSTS="prep.example.com",
-    )
     names = [
         "DEBUG",
         "SECURE_SSL_REDIRECT",
@@ -144,16 +136,8 @@ def test_production_settings_turn_every_protection_on():
         "SECURE_CONTENT_TYPE_NOSNIFF",
         "X_FRAME_OPTIONS",
     ]
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-    )
 
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout)
+    values = production_settings(names)
     assert values == {
         "DEBUG": False,
         "SECURE_SSL_REDIRECT": True,

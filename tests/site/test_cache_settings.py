@@ -1,35 +1,8 @@
 """What prep/settings.py keeps in the cache, with and without a shared one (REDIS_URL)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def production_settings(**env_extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="prep.settings",
-        SECRET_KEY="production-like-" + "k" * 50,
-        ALLOWED_HOSTS="prep.example.com",
-        **env_extra,
-    )
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps({'cache': settings.CACHES['default']['BACKEND'], "
-        "'sessions': settings.SESSION_ENGINE, "
-        "'unread': settings.UNREAD_FEEDBACK_CACHE_SECONDS}))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+from tests.production import production_settings
 
 
 @pytest.mark.parametrize(
@@ -55,4 +28,11 @@ def production_settings(**env_extra) -> dict:
 )
 def test_sessions_and_counts_are_cached_only_in_a_shared_cache(redis_url, expected):
     extra = {"REDIS_URL": redis_url} if redis_url else {}
-    assert production_settings(**extra) == expected
+    found = production_settings(
+        ["CACHES", "SESSION_ENGINE", "UNREAD_FEEDBACK_CACHE_SECONDS"], **extra
+    )
+    assert {
+        "cache": found["CACHES"]["default"]["BACKEND"],
+        "sessions": found["SESSION_ENGINE"],
+        "unread": found["UNREAD_FEEDBACK_CACHE_SECONDS"],
+    } == expected
