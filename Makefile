@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 PYTEST_WORKERS ?= auto
 
-.PHONY: run install test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean
+.PHONY: run install test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean assets
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -60,6 +60,10 @@ bench: install
 
 soak: install
 	$(PY) bench/soak.py
+
+# Rebuild static/vendor/codemirror/ (the committed editor bundle) from assets/. Needs Node and npm; nothing else does.
+assets:
+	cd assets && npm ci && npm run build
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
