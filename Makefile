@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 PYTEST_WORKERS ?= auto
 
-.PHONY: run install test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean assets
+.PHONY: run install pyodide test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean assets
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml | $(PY)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# Pyodide (Python in the browser) into static/pyodide/: pinned, checksum-verified, no Node.
+pyodide: | $(PY)
+	$(PY) runner/assets.py
+
+install: $(STAMP) pyodide
 
 # Set up (idempotent) and serve on http://127.0.0.1:8000 with DEBUG on and SQLite.
 run: install

@@ -44,6 +44,8 @@ def _item(item: SessionItem, feedback: list[FeedbackComment]) -> dict:
         "position": item.position,
         "question": _question(item.question),
         "response": item.response,
+        # Coding and practical questions: each test's result, as the browser reported it.
+        "test_results": item.test_results,
         "selected_choices": [choice.text for choice in item.selected_choices.all()],
         "rating": item.get_rating_display() if item.rating else None,
         "is_correct": item.is_correct,

@@ -440,21 +440,26 @@ ANSWER_FIELDS = (
     "score",
     "answered_at",
     "time_spent",
+    "test_results",
     "question__title",
+    "question__kind",
+    "question__time_limit",
+    "question__runs_in_browser",
     "question__topic__name",
 )
 
 
 def assignment_sessions_prefetch(candidate: User) -> Prefetch:
     """Prefetch for Assignment querysets: the candidate's sessions from each assignment as the
-    list `attempts`, each with every answer as the list `answers` and each answer's thread
-    (three queries, whatever the number of rows). Lists (to_attr), not querysets: the page reads
-    each once, and a plain prefetch builds a queryset per object. The answers load only what
-    the page shows of them and of their questions (not the question's Markdown and HTML)."""
+    list `attempts`, each with every answer as the list `answers`, each answer's thread and its
+    question's tests (four queries, whatever the number of rows). Lists (to_attr), not
+    querysets: the page reads each once, and a plain prefetch builds a queryset per object. The
+    answers load only what the page shows of them and of their questions (not the question's
+    Markdown and HTML)."""
     items = (
         SessionItem.objects.select_related("question__topic")
         .only(*ANSWER_FIELDS)
-        .prefetch_related(comments_prefetch())
+        .prefetch_related(comments_prefetch(), "question__tests")  # for "Run it again"
     )
     sessions = (
         PracticeSession.objects.filter(user=candidate)

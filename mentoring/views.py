@@ -615,7 +615,7 @@ def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
                 messages.success(request, "Comment sent.")
                 return redirect(f"{_safe_next(request, thread_url)}#thread-{item.pk}")
             form, comment_sent = CommentForm(), True
-    prefetch_related_objects([item], services.comments_prefetch())
+    prefetch_related_objects([item], services.comments_prefetch(), "question__tests")
     services.mark_read(reader=user, comments=FeedbackComment.objects.filter(item=item))
     context = {
         "item": item,

@@ -5,6 +5,7 @@ from practice.models import Mode, Rating
 from practice.services import MAX_COUNT, PracticeRequest
 from prep.forms import ModelMultipleChoiceField
 from questions.models import Difficulty, Kind, Topic, Track
+from runner.results import check_code, parse_results
 
 MAX_RESPONSE = 20_000
 DEFAULT_MOCK_MINUTES = 45
@@ -106,6 +107,31 @@ class MockAnswerForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
+
+
+class CodeSubmissionForm(forms.Form):
+    """Submit: the code and the per-test results the candidate's browser reported for it."""
+
+    code = forms.CharField(strip=False, error_messages={"required": "There is no code to submit."})
+    results = forms.CharField(
+        strip=False, error_messages={"required": "The test results are missing: run them again."}
+    )
+
+    def __init__(self, *args, tests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tests = tests
+
+    def clean_code(self) -> str:
+        return check_code(self.cleaned_data["code"])
+
+    def clean_results(self) -> list[dict]:
+        return parse_results(self.cleaned_data["results"], self.tests)
+
+    def error_text(self) -> str:
+        """The first problem, as one sentence for the card's notice."""
+        for errors in self.errors.values():
+            return errors[0]
+        return ""
 
 
 class QuizForm(forms.Form):

@@ -158,6 +158,10 @@ class SessionItem(models.Model):
     revealed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     time_spent = models.DurationField(null=True, blank=True)
+    # Coding and practical questions: the per-test results of the last Submit, as the
+    # candidate's browser reported them (runner/results.py checks their shape, not their truth).
+    test_results = models.JSONField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
 
     objects = SessionItemQuerySet.as_manager()
 
@@ -188,6 +192,14 @@ class SessionItem(models.Model):
     @property
     def is_revealed(self) -> bool:
         return self.revealed_at is not None
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(1 for result in self.test_results or () if result["status"] == "pass")
+
+    @property
+    def passed_every_test(self) -> bool:
+        return bool(self.test_results) and self.tests_passed == len(self.test_results)
 
     @property
     def was_missed(self) -> bool:

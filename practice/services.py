@@ -428,6 +428,37 @@ def answer_mock_item(*, item: SessionItem, response: str, now: datetime | None =
     return Outcome.RECORDED
 
 
+def submit_code(
+    *, item: SessionItem, code: str, results: list[dict], now: datetime | None = None
+) -> Outcome:
+    """Record a Submit: the code and the per-test results the candidate's browser reported.
+
+    In a mock interview the submission is the answer, as answer_mock_item. Elsewhere the item
+    keeps its latest submission and waits for its grade; one that passed every test shows the
+    model solution, and the grade form suggests Good (Again otherwise). The results are the
+    browser's word, never proof: they are stored and shown as such. Nothing changes once the
+    item is answered or the session closed.
+    """
+    now = now or timezone.now()
+    passed = all(result["status"] == "pass" for result in results)
+    fields = {"response": code, "test_results": results, "submitted_at": now}
+    with transaction.atomic():
+        session = _lock_session(item.session)
+        if not session.accepts_answers(now):
+            return Outcome.CLOSED
+        if session.is_mock:
+            fields.update(answered_at=now, time_spent=_time_spent(session, now))
+            if not _claim_item(item, **fields):
+                return Outcome.ALREADY_ANSWERED
+            _count_answer(session, now)
+            return Outcome.RECORDED
+        if passed:
+            fields["revealed_at"] = Coalesce(F("revealed_at"), now)
+        if not SessionItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(**fields):
+            return Outcome.ALREADY_ANSWERED
+    return Outcome.RECORDED
+
+
 def rating_for_coverage(score: float) -> Rating:
     """A mock answer's grade for the schedule, from the share of key points it covered."""
     if score < 0.4:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("practice/<int:pk>/items/<int:item_pk>/grade/", views.grade, name="grade"),
     path("practice/<int:pk>/items/<int:item_pk>/check/", views.check, name="check"),
     path("practice/<int:pk>/items/<int:item_pk>/answer/", views.mock_answer, name="mock_answer"),
+    path("practice/<int:pk>/items/<int:item_pk>/submit/", views.submit_code, name="submit_code"),
     path("practice/<int:pk>/assess/", views.assess, name="assess"),
     path("practice/<int:pk>/finish/", views.finish, name="finish"),
     path("practice/<int:pk>/summary/", views.summary, name="summary"),

@@ -21,11 +21,27 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from mentoring import services as mentoring_services
 from practice import draw, services, stats
-from practice.forms import GradeForm, MockAnswerForm, NoteForm, QuizForm, RevealForm, StartForm
-from practice.models import Bookmark, Mode, Note, PracticeSession, ReviewCard, SessionItem
+from practice.forms import (
+    CodeSubmissionForm,
+    GradeForm,
+    MockAnswerForm,
+    NoteForm,
+    QuizForm,
+    RevealForm,
+    StartForm,
+)
+from practice.models import (
+    Bookmark,
+    Mode,
+    Note,
+    PracticeSession,
+    Rating,
+    ReviewCard,
+    SessionItem,
+)
 from practice.services import NothingToPractise, Outcome
 from prep.http import AuthedHttpRequest
-from questions.models import Kind, Question, Status
+from questions.models import RUNNABLE_KINDS, Kind, Question, Status
 
 STAGE_NAMES = ("Coding and practical", "Concepts", "System design", "Behavioural")
 RECENT_SESSIONS = 10
@@ -152,6 +168,9 @@ def _card_context(
     context["position"] = current.position if current else session.item_count
     if current is not None and context["stage"] != "mock":
         context["key_points"] = current.question.key_point_list
+    if current is not None and current.question.kind in RUNNABLE_KINDS:
+        prefetch_related_objects([current], "question__tests")  # skipped if already there
+        context.update(_code_context(current))
     if current is not None and current.question.kind == Kind.MULTIPLE_CHOICE:
         if context["stage"] in ("quiz", "result"):
             prefetch_related_objects([current], "question__choices")  # skipped if already there
@@ -167,6 +186,26 @@ def _card_context(
                 deadline=deadline, seconds_left=int(seconds), minutes_left=math.ceil(seconds / 60)
             )
     return context
+
+
+def _code_context(item: SessionItem) -> dict:
+    """What a coding or practical card needs for its editor and runner."""
+    question = item.question
+    if not question.has_tests_to_run:
+        return {"runs_code": False}
+    suggested = None
+    if item.test_results is not None:
+        suggested = Rating.GOOD if item.passed_every_test else Rating.AGAIN
+    return {
+        "runs_code": True,
+        "examples": [test for test in question.tests.all() if not test.is_hidden],
+        "runner_tests": {
+            "visible": question.runner_tests(include_hidden=False),
+            "all": question.runner_tests(include_hidden=True),
+        },
+        "runner_tests_id": f"runner-tests-{item.pk}",
+        "suggested_rating": suggested,
+    }
 
 
 def _render_card(request: AuthedHttpRequest, session: PracticeSession, **kwargs) -> HttpResponse:
@@ -354,6 +393,30 @@ def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
         return _after_answer(request, session, notice=_notice_for(outcome, session))
     answered = _get_item_for(request.user, session.pk, item.pk)  # as recorded (maybe by a twin)
     return _after_answer(request, session, notice=_notice_for(outcome, session), show_item=answered)
+
+
+@login_required
+@require_POST
+def submit_code(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Submit on a coding or practical card: the code and the results of every test, run in the
+    candidate's browser. Stored as the browser's word (they are never proof)."""
+    item = _get_item_for(request.user, pk, item_pk)
+    session = item.session
+    prefetch_related_objects([item], "question__tests")
+    if not item.question.has_tests_to_run:
+        return _refuse(request, session, "This question has no tests to run.")
+    form = CodeSubmissionForm(request.POST, tests=item.question.tests.all())
+    if not form.is_valid():
+        return _refuse(request, session, f"Nothing was saved: {form.error_text()}")
+    outcome = services.submit_code(
+        item=item, code=form.cleaned_data["code"], results=form.cleaned_data["results"]
+    )
+    if outcome != Outcome.RECORDED or session.is_mock:
+        return _after_answer(request, session, notice=_notice_for(outcome, session))
+    # Back to the same card, now showing the stored results (and the solution after a pass).
+    if request.htmx:
+        return _render_card(request, session, item=_get_item_for(request.user, pk, item.pk))
+    return redirect("practice:session", pk=session.pk)
 
 
 @login_required

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "practice",
     "mentoring",
     "lab",
+    "runner",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +159,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The test harness: a Python file the browser's runner fetches and CI imports.
+    ("runner", BASE_DIR / "runner" / "browser"),
+]
+
+
+def cache_pyodide_forever(headers, path: str, url: str) -> None:
+    """Pyodide's files sit in a folder named after their version (runner/assets.py), so a URL
+    never changes content: browsers may keep them for a year, as WhiteNoise does for hashed
+    names. They are 13 MB, the largest download of the app."""
+    if "/pyodide/" in url:
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = cache_pyodide_forever
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -198,12 +215,15 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Content-Security-Policy: our own files only; no inline scripts or styles.
+# Content-Security-Policy: our own files only; no inline scripts. The code editor (CodeMirror)
+# writes <style> elements, allowed by the page's nonce; the Python runner is a worker from our
+# own origin, with a policy of its own (runner/views.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "worker-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("practice.urls")),
     path("", include("mentoring.urls")),
     path("lab/", include("lab.urls")),
+    path("runner/", include("runner.urls")),
 ]
 
 # The 500 page, or the 503 page when the error is a database outage (prep.views.server_error).

@@ -18,8 +18,12 @@ from django.db import transaction
 from questions.menus import forget_menus
 from questions.models import (
     CODE_FIELDS,
+    DEFAULT_TIME_LIMIT,
+    MAX_TIME_LIMIT,
     MIN_KEY_POINTS,
+    RUNNABLE_KINDS,
     Choice,
+    CodeTest,
     Difficulty,
     Kind,
     Question,
@@ -49,7 +53,9 @@ QUESTION_OPTIONAL = (
     "choices",
     "starter_code",
     "solution_code",
-    "test_code",
+    "time_limit",
+    "runs_in_browser",
+    "tests",
 )
 # The order keys are written in (the README's order).
 QUESTION_KEY_ORDER = (
@@ -69,9 +75,13 @@ QUESTION_KEY_ORDER = (
     "choices",
     "starter_code",
     "solution_code",
-    "test_code",
+    "time_limit",
+    "runs_in_browser",
+    "tests",
 )
 CHOICE_KEYS = {"text", "correct", "explanation"}
+TEST_KEYS = {"name", "code", "hidden"}
+TEST_NAME_MAX = CodeTest._meta.get_field("name").max_length
 TITLE_MAX = Question._meta.get_field("title").max_length
 SLUG_MAX = Question._meta.get_field("slug").max_length
 TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
@@ -102,6 +112,13 @@ class ChoiceData:
     explanation: str
 
 
+@dataclass(frozen=True)
+class CodeTestData:
+    name: str
+    code: str
+    hidden: bool = False
+
+
 @dataclass
 class QuestionData:
     slug: str
@@ -120,7 +137,9 @@ class QuestionData:
     choices: list[ChoiceData] = field(default_factory=list)
     starter_code: str = ""
     solution_code: str = ""
-    test_code: str = ""
+    time_limit: int = DEFAULT_TIME_LIMIT
+    runs_in_browser: bool = True
+    tests: list[CodeTestData] = field(default_factory=list)
 
 
 @dataclass
@@ -305,6 +324,51 @@ def _read_choices(where, data, check: _Checker) -> list[ChoiceData]:
     return choices
 
 
+def _read_tests(where, data, check: _Checker) -> list[CodeTestData]:
+    raw = data.get("tests")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        check.add(where, "'tests' must be a list.")
+        return []
+    tests = []
+    for index, item in enumerate(raw, 1):
+        test_where = f"{where}, test {index}"
+        if not isinstance(item, dict):
+            check.add(test_where, "must be a mapping with name and code.")
+            continue
+        check.unknown_keys(test_where, item, TEST_KEYS)
+        name = check.string(test_where, item, "name", max_length=TEST_NAME_MAX)
+        if "\n" in name:
+            check.add(test_where, "'name' must be a single line.")
+        code = check.string(test_where, item, "code")
+        hidden = item.get("hidden", False)
+        if not isinstance(hidden, bool):
+            check.add(test_where, "'hidden' must be true or false.")
+            hidden = False
+        if code:
+            try:
+                compile(code, name or "test", "exec")
+            except SyntaxError as error:
+                check.add(
+                    test_where, f"'code' is not valid Python (line {error.lineno}): {error.msg}."
+                )
+        tests.append(CodeTestData(name, code, hidden))
+    names = [test.name for test in tests]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        check.add(where, f"two tests share a name: {_quoted(duplicates)}.")
+    return tests
+
+
+def _read_time_limit(where, data, check: _Checker) -> int:
+    value = data.get("time_limit", DEFAULT_TIME_LIMIT)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_TIME_LIMIT:
+        check.add(where, f"'time_limit' must be a whole number of seconds, 1 to {MAX_TIME_LIMIT}.")
+        return DEFAULT_TIME_LIMIT
+    return value
+
+
 def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | None:
     slug = check.string(where, item, "slug", max_length=SLUG_MAX)
     if slug and not SLUG_RE.match(slug):
@@ -328,13 +392,15 @@ def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | No
         choices=_read_choices(where, item, check),
         starter_code=check.string(where, item, "starter_code", required=False),
         solution_code=check.string(where, item, "solution_code", required=False),
-        test_code=check.string(where, item, "test_code", required=False),
+        time_limit=_read_time_limit(where, item, check),
+        tests=_read_tests(where, item, check),
     )
-    multi_select = item.get("multi_select", False)
-    if not isinstance(multi_select, bool):
-        check.add(where, "'multi_select' must be true or false.")
-        multi_select = False
-    question.multi_select = multi_select
+    for key in ("multi_select", "runs_in_browser"):
+        value = item.get(key, getattr(question, key))
+        if not isinstance(value, bool):
+            check.add(where, f"'{key}' must be true or false.")
+            continue
+        setattr(question, key, value)
 
     if question.kind and question.kind not in Kind.values:
         check.add(where, f"unknown kind '{question.kind}' (one of: {', '.join(Kind.values)}).")
@@ -367,8 +433,16 @@ def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | No
             check.add(where, "is multi_select but not multiple_choice.")
     if question.kind == Kind.CODING:
         missing = [name for name in CODE_FIELDS if not getattr(question, name).strip()]
+        if not question.tests:
+            missing.append("tests")
         if missing:
             check.add(where, f"is a coding question without {', '.join(missing)}.")
+    if question.kind not in RUNNABLE_KINDS:
+        for key in ("tests", "time_limit", "runs_in_browser"):
+            if key in item:
+                check.add(where, f"has '{key}' but is not a coding or practical question.")
+    elif question.tests and not question.solution_code.strip():
+        check.add(where, "has tests but no solution_code to check them against.")
     return question
 
 
@@ -483,7 +557,8 @@ SCALAR_FIELDS = (
     "multi_select",
     "starter_code",
     "solution_code",
-    "test_code",
+    "time_limit",
+    "runs_in_browser",
 )
 
 
@@ -533,7 +608,7 @@ def load_bank(bank: Bank) -> LoadResult:
         q.slug: q
         for q in Question.objects.filter(slug__in=[q.slug for q in bank.questions])
         .select_related("topic")
-        .prefetch_related("tracks", "tags", "choices", "follow_ups")
+        .prefetch_related("tracks", "tags", "choices", "tests", "follow_ups")
     }
     saved: dict[str, tuple[Question, QuestionData]] = {}
     touched: set[str] = set()
@@ -601,6 +676,16 @@ def _sync_relations(question: Question, data: QuestionData, tracks, tags, *, is_
         changed = True
     if wanted_tags != current_tags:
         question.tags.set(wanted_tags)
+        changed = True
+
+    wanted_tests = [(t.name, t.code, t.hidden) for t in data.tests]
+    current_tests = [] if is_new else [(t.name, t.code, t.is_hidden) for t in question.tests.all()]
+    if wanted_tests != current_tests:
+        question.tests.all().delete()
+        for position, (name, code, hidden) in enumerate(wanted_tests):
+            CodeTest(  # save() each one so that its code is highlighted
+                question=question, name=name, code=code, is_hidden=hidden, position=position
+            ).save()
         changed = True
 
     wanted_choices = [(c.text, c.correct, c.explanation) for c in data.choices]
@@ -694,6 +779,15 @@ def _question_dict(question: Question) -> dict:
         value = getattr(question, name).rstrip()
         if value:
             data[name] = value
+    if question.kind in RUNNABLE_KINDS:
+        if question.time_limit != DEFAULT_TIME_LIMIT:
+            data["time_limit"] = question.time_limit
+        if not question.runs_in_browser:
+            data["runs_in_browser"] = False
+        data["tests"] = [
+            {"name": t.name, **({"hidden": True} if t.is_hidden else {}), "code": t.code.rstrip()}
+            for t in question.tests.all()
+        ]
     # Leave out what is empty, so that files stay short.
     return {
         key: data[key]
@@ -723,7 +817,7 @@ def export_bank(directory: Path = BANK_DIR) -> list[Path]:
 
     questions = (
         Question.objects.select_related("topic")
-        .prefetch_related("tracks", "tags", "choices", "follow_ups")
+        .prefetch_related("tracks", "tags", "choices", "tests", "follow_ups")
         .order_by("topic__position", "topic__slug", "pk")
     )
     by_topic: dict[int, list[Question]] = {}

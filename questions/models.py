@@ -3,6 +3,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q, Value
 from django.urls import reverse
@@ -94,8 +95,12 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-# Kinds whose questions carry code: coding needs all three fields, practical a snippet.
-CODE_FIELDS = ("starter_code", "solution_code", "test_code")
+# Kinds whose questions carry code: coding needs both fields, practical a snippet.
+CODE_FIELDS = ("starter_code", "solution_code")
+# The kinds whose tests the candidate's browser runs (see runner/).
+RUNNABLE_KINDS = ("coding", "practical")
+DEFAULT_TIME_LIMIT = 5
+MAX_TIME_LIMIT = 60
 MIN_KEY_POINTS = 2
 MIN_CHOICES = 2
 
@@ -144,18 +149,12 @@ def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[st
 LIST_COLUMNS = ("title", "slug", "kind", "difficulty", "status", "topic")
 # What the question page does not show: the Markdown and code its *_html columns are rendered
 # from (key_points and hints are shown as written, one per line).
-SOURCE_COLUMNS = ("prompt", "answer", "starter_code", "solution_code", "test_code")
+SOURCE_COLUMNS = ("prompt", "answer", "starter_code", "solution_code")
 
 
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
-
-    def drafts(self):
-        return self.filter(status=Status.DRAFT)
-
-    def in_review(self):
-        return self.filter(status=Status.IN_REVIEW)
 
     def for_track(self, track):
         """Questions in a track (a Track or its slug); None or "" means every track."""
@@ -277,8 +276,16 @@ class Question(ForgetsMenusOnWrite, models.Model):
     starter_code_html = models.TextField(blank=True, editable=False)
     solution_code = models.TextField(blank=True)
     solution_code_html = models.TextField(blank=True, editable=False)
-    test_code = models.TextField(blank=True)
-    test_code_html = models.TextField(blank=True, editable=False)
+    time_limit = models.PositiveSmallIntegerField(
+        default=DEFAULT_TIME_LIMIT,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT)],
+        help_text="Coding and practical: seconds one run of the tests may take in the browser.",
+    )
+    runs_in_browser = models.BooleanField(
+        default=True,
+        help_text="Untick when the tests need what Python in the browser lacks (threads, "
+        "processes, third-party packages): candidates then grade themselves.",
+    )
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -347,8 +354,18 @@ class Question(ForgetsMenusOnWrite, models.Model):
         return self.kind == Kind.MULTIPLE_CHOICE
 
     @property
-    def has_code(self) -> bool:
-        return any(getattr(self, name).strip() for name in CODE_FIELDS)
+    def has_tests_to_run(self) -> bool:
+        """Whether the candidate's browser runs this question's tests (needs `tests` loaded:
+        a coding or practical question's card prefetches them)."""
+        return self.kind in RUNNABLE_KINDS and self.runs_in_browser and bool(self.tests.all())
+
+    def runner_tests(self, *, include_hidden: bool) -> list[dict]:
+        """The tests as the runner takes them: [{"name", "code"}], visible ones first."""
+        return [
+            {"name": test.name, "code": test.code}
+            for test in self.tests.all()
+            if include_hidden or not test.is_hidden
+        ]
 
     def render(self) -> None:
         """Render the Markdown and code fields into their *_html twins."""
@@ -357,7 +374,6 @@ class Question(ForgetsMenusOnWrite, models.Model):
         self.hints_html = render_markdown_list(self.hint_list)
         self.starter_code_html = highlight_code(self.starter_code)
         self.solution_code_html = highlight_code(self.solution_code)
-        self.test_code_html = highlight_code(self.test_code)
 
     def save(self, *args, **kwargs):
         self.render()
@@ -375,7 +391,6 @@ class Question(ForgetsMenusOnWrite, models.Model):
                 "hints_html",
                 "starter_code_html",
                 "solution_code_html",
-                "test_code_html",
                 "published_at",
                 "updated_at",
             }
@@ -397,7 +412,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
             for name in CODE_FIELDS:
                 if not getattr(self, name).strip():
                     errors.setdefault(name, []).append(
-                        "Coding questions need starter code, a reference solution and tests."
+                        "Coding questions need starter code and a reference solution."
                     )
         if self.multi_select and self.kind != Kind.MULTIPLE_CHOICE:
             errors.setdefault("multi_select", []).append(
@@ -405,6 +420,39 @@ class Question(ForgetsMenusOnWrite, models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class CodeTest(models.Model):
+    """One named test of a coding or practical question. It runs after the candidate's code,
+    in a fresh namespace; it passes when its asserts hold. Visible tests are the examples shown
+    with the prompt (Run runs them); hidden ones run on Submit too."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="tests")
+    name = models.CharField(max_length=120, help_text="What it checks, as a short phrase.")
+    code = models.TextField(help_text="Python: asserts, run after the candidate's code.")
+    code_html = models.TextField(blank=True, editable=False)
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden tests run on Submit only, not shown with the prompt."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "name"], name="unique_test_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.code_html = highlight_code(self.code)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "code_html"}
+        super().save(*args, **kwargs)
 
 
 class Choice(models.Model):

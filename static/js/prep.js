@@ -49,7 +49,7 @@
 
   // Ctrl+Enter (or Cmd+Enter) in an answer box sends its form.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    if (event.defaultPrevented || event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
     var field = event.target;
     if (!field || field.tagName !== "TEXTAREA" || !field.form) return;
     event.preventDefault();

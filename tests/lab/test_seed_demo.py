@@ -58,7 +58,7 @@ def test_the_questions_are_rendered_and_complete():
     coding = Question.objects.filter(kind=Kind.CODING).first()
     if coding is not None:
         assert "<pre" in coding.solution_code_html
-        assert coding.test_code
+        assert coding.tests.exists()
 
 
 def test_its_sessions_add_up():

@@ -293,10 +293,10 @@ def test_the_mentee_page_costs_the_same_with_2_or_50_assignments(
         make(n)
         # 1 session, 2 user with its roles, 3 the mentorship with the candidate and last activity,
         # 4 assignments with progress and unread counts, 5 their sessions, 6 the answers with
-        # questions and topics, 7 the threads with authors, 8 mark the replies read (make()
-        # wrote new ones), 9 published questions per topic (make() saved questions, which
-        # drops the cached totals), 10 the candidate's cards per topic, 11 unread feedback
-        # (navigation)
-        with django_assert_num_queries(11):
+        # questions and topics, 7 the threads with authors, 8 the questions' tests, 9 mark the
+        # replies read (make() wrote new ones), 10 published questions per topic (make() saved
+        # questions, which drops the cached totals), 11 the candidate's cards per topic,
+        # 12 unread feedback (navigation)
+        with django_assert_num_queries(12):
             response = mentor_client.get(url)
         assert len(response.context["assignments"]) == total

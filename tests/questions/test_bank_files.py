@@ -101,9 +101,15 @@ questions:
     solution_code: |
       def reverse_words(text: str) -> str:
           return " ".join(reversed(text.split()))
-    test_code: |
-      assert reverse_words("a b c") == "c b a"
-      assert reverse_words("") == ""
+    time_limit: 3
+    tests:
+      - name: reverses three words
+        code: |
+          assert reverse_words("a b c") == "c b a"
+      - name: keeps an empty text empty
+        hidden: true
+        code: |
+          assert reverse_words("") == ""
 """
 
 
@@ -125,7 +131,7 @@ def run_load(directory: Path) -> str:
 def bank_snapshot() -> dict:
     """Everything a bank file says, as stored in the database."""
     snapshot = {}
-    for q in Question.objects.prefetch_related("tracks", "tags", "follow_ups", "choices"):
+    for q in Question.objects.prefetch_related("tracks", "tags", "follow_ups", "choices", "tests"):
         snapshot[q.slug] = {
             "fields": {
                 name: getattr(q, name)
@@ -141,7 +147,8 @@ def bank_snapshot() -> dict:
                     "multi_select",
                     "starter_code",
                     "solution_code",
-                    "test_code",
+                    "time_limit",
+                    "runs_in_browser",
                     "prompt_html",
                 )
             },
@@ -150,6 +157,7 @@ def bank_snapshot() -> dict:
             "tags": sorted(t.slug for t in q.tags.all()),
             "follow_ups": sorted(f.slug for f in q.follow_ups.all()),
             "choices": [(c.text, c.is_correct, c.explanation) for c in q.choices.all()],
+            "tests": [(t.name, t.code, t.is_hidden, t.position) for t in q.tests.all()],
         }
     snapshot["_topics"] = list(Topic.objects.values_list("slug", "name", "description", "position"))
     snapshot["_tracks"] = list(Track.objects.values_list("slug", "name", "description", "position"))
@@ -322,8 +330,28 @@ BAD_FILES = [
         "fundamentals.yaml, question 'tuple-quiz', choice 2: 'explanation' is missing",
     ),
     (
-        {"coding": CODING.split("    test_code: |")[0]},
-        "coding.yaml, question 'reverse-words': is a coding question without test_code",
+        {"coding": CODING.split("    tests:")[0]},
+        "coding.yaml, question 'reverse-words': is a coding question without tests",
+    ),
+    (
+        {"coding": CODING.replace("keeps an empty text empty", "reverses three words")},
+        "coding.yaml, question 'reverse-words': two tests share a name: 'reverses three words'",
+    ),
+    (
+        {"coding": CODING.replace('assert reverse_words("") == ""', "assert (")},
+        "coding.yaml, question 'reverse-words', test 2: 'code' is not valid Python (line 1)",
+    ),
+    (
+        {"coding": CODING.replace("        hidden: true", "        hidden: sometimes")},
+        "coding.yaml, question 'reverse-words', test 2: 'hidden' must be true or false",
+    ),
+    (
+        {"coding": CODING.replace("time_limit: 3", "time_limit: 0")},
+        "coding.yaml, question 'reverse-words': 'time_limit' must be a whole number of seconds",
+    ),
+    (
+        {"coding": CODING.replace("      - name: reverses three words\n", "      - \n")},
+        "coding.yaml, question 'reverse-words', test 1: 'name' is missing",
     ),
     (
         {"coding": CODING.replace("      - Handles empty input\n", "")},
@@ -486,3 +514,18 @@ def test_the_checked_bank_can_be_read_without_the_command(tmp_path):
     assert [t.slug for t in bank.topics] == ["coding", "fundamentals"]
     assert len(bank.questions) == 3
     assert dedent(bank.questions[0].solution_code).startswith("def reverse_words")
+
+
+def test_it_loads_a_coding_questions_named_tests_in_order(tmp_path):
+    run_load(write_bank(tmp_path))
+
+    question = Question.objects.get(slug="reverse-words")
+    tests = list(question.tests.all())
+    assert [(t.name, t.is_hidden, t.position) for t in tests] == [
+        ("reverses three words", False, 0),
+        ("keeps an empty text empty", True, 1),
+    ]
+    assert tests[0].code == 'assert reverse_words("a b c") == "c b a"'
+    assert '<span class="k">assert</span>' in tests[0].code_html
+    assert question.time_limit == 3
+    assert question.runs_in_browser is True

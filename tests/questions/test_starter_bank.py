@@ -1,14 +1,18 @@
 """The real starter bank (questions/bank/*.yaml): it loads, it is as big and as varied as the
-issue asks, and every coding question's reference solution passes its own tests."""
+issue asks, and every coding or practical question's reference solution passes each of its
+tests while its starter code fails at least one, under every CPython from 3.11 on that this
+machine has (the browser runs 3.14: tests/e2e runs bank questions there)."""
 
+import json
+import shutil
 import subprocess
 import sys
-import textwrap
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.db import transaction
 
 from questions.bank_files import BANK_DIR, bank_files, load_bank, read_bank
@@ -29,7 +33,11 @@ GUIDE_SLUGS = [
     "fastapi-vs-flask",
 ]
 TRACK_SLUGS = {"backend-web", "data-engineering", "general-software-engineering"}
-SOLUTION_TIMEOUT_SECONDS = 20
+# For the whole bank in one interpreter (every test of every question, twice).
+BANK_RUN_TIMEOUT_SECONDS = 300
+HARNESS = Path(settings.BASE_DIR) / "runner" / "browser" / "harness.py"
+MIN_VISIBLE_TESTS = 2
+MIN_HIDDEN_TESTS = 3
 
 
 def _questions_in_files() -> list[dict]:
@@ -45,12 +53,55 @@ def _questions_in_files() -> list[dict]:
     return questions
 
 
-def _runnable(kind: str) -> list:
-    return [
-        pytest.param(q, id=q.get("slug", "?"))
-        for q in _questions_in_files()
-        if q.get("kind") == kind and q.get("solution_code") and q.get("test_code")
-    ]
+def _with_tests() -> list[dict]:
+    return [q for q in _questions_in_files() if q.get("solution_code") and q.get("tests")]
+
+
+def _interpreters() -> list:
+    """This interpreter, and the other CPythons from 3.11 on found on PATH (skipped if absent)."""
+    found = [pytest.param(sys.executable, id="this-python")]
+    for version in ("3.11", "3.12", "3.13", "3.14"):
+        if sys.version.startswith(version + "."):
+            continue
+        path = shutil.which(f"python{version}")
+        found.append(
+            pytest.param(
+                path,
+                id=f"python{version}",
+                marks=pytest.mark.skipif(path is None, reason=f"no python{version} on PATH"),
+            )
+        )
+    return found
+
+
+def _run_bank(python: str, jobs: list[dict]) -> list[dict]:
+    """run_tests() for each job ({"code", "tests"}), in one fresh interpreter."""
+    program = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import harness; "
+        "jobs = json.load(sys.stdin); "
+        "print(json.dumps([harness.run_tests(j['code'], j['tests']) for j in jobs]))"
+    )
+    completed = subprocess.run(
+        [python, "-I", "-X", "utf8", "-c", program, str(HARNESS.parent)],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=BANK_RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout)
+
+
+def _failures(report: dict) -> str:
+    return (
+        "; ".join(
+            f"{r['name']}: {r['status']} {r['message'][:300]}"
+            for r in report["results"]
+            if r["status"] != "pass"
+        )
+        or report["message"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +169,12 @@ def test_every_question_has_an_answer_and_a_rubric(bank):
 
 
 def test_coding_questions_carry_all_their_code(bank):
-    for question in Question.objects.filter(kind=Kind.CODING):
+    for question in Question.objects.filter(kind=Kind.CODING).prefetch_related("tests"):
         assert question.starter_code_html, question.slug
         assert question.solution_code_html, question.slug
-        assert question.test_code_html, question.slug
+        tests = list(question.tests.all())
+        assert tests, question.slug
+        assert all(test.code_html for test in tests), question.slug
 
 
 def test_follow_ups_are_linked(bank):
@@ -143,34 +196,50 @@ def test_every_question_is_published_or_deliberately_not(bank):
     assert statuses[Status.PUBLISHED] >= 150
 
 
-def _run(question: dict, tmp_path: Path) -> subprocess.CompletedProcess:
-    """Run solution_code then test_code in one fresh namespace, in a separate interpreter."""
-    program = tmp_path / "check.py"
-    program.write_text(
-        textwrap.dedent(question["solution_code"])
-        + "\n\n"
-        + textwrap.dedent(question["test_code"]),
-        encoding="utf-8",
+@pytest.mark.parametrize("python", _interpreters())
+def test_each_solution_passes_every_test_and_each_starter_fails_one(python):
+    questions = _with_tests()
+    tests = [
+        [{"name": t["name"], "code": t["code"]} for t in question["tests"]]
+        for question in questions
+    ]
+    jobs = [{"code": q["solution_code"], "tests": t} for q, t in zip(questions, tests, strict=True)]
+    jobs += [
+        {"code": q.get("starter_code", ""), "tests": t}
+        for q, t in zip(questions, tests, strict=True)
+    ]
+
+    reports = _run_bank(python, jobs)
+
+    solutions, starters = reports[: len(questions)], reports[len(questions) :]
+    failing = {
+        q["slug"]: _failures(report)
+        for q, report in zip(questions, solutions, strict=True)
+        if report["status"] != "pass"
+    }
+    assert not failing, f"reference solutions that fail their tests: {failing}"
+    passing = [
+        q["slug"]
+        for q, report in zip(questions, starters, strict=True)
+        if report["status"] == "pass"
+    ]
+    assert not passing, f"starter code that passes every test (add a test it fails): {passing}"
+
+
+def test_every_question_with_tests_has_examples_and_hidden_tests():
+    thin = {}
+    for question in _with_tests():
+        hidden = sum(1 for t in question["tests"] if t.get("hidden"))
+        visible = len(question["tests"]) - hidden
+        if visible < MIN_VISIBLE_TESTS or hidden < MIN_HIDDEN_TESTS:
+            thin[question["slug"]] = f"{visible} visible, {hidden} hidden"
+    assert not thin, (
+        f"each needs {MIN_VISIBLE_TESTS} visible and {MIN_HIDDEN_TESTS} hidden tests: {thin}"
     )
-    return subprocess.run(
-        [sys.executable, "-I", "-X", "utf8", str(program)],
-        capture_output=True,
-        text=True,
-        timeout=SOLUTION_TIMEOUT_SECONDS,
-        cwd=tmp_path,
-        check=False,
-    )
 
 
-@pytest.mark.parametrize("question", _runnable("coding"))
-def test_each_coding_solution_passes_its_tests(question, tmp_path):
-    result = _run(question, tmp_path)
+def test_there_are_solutions_to_run():
+    kinds = Counter(q.get("kind") for q in _with_tests())
 
-    assert result.returncode == 0, f"{question['slug']}:\n{result.stderr[-2000:]}"
-
-
-def test_there_are_coding_solutions_to_run():
-    coding = [q for q in _questions_in_files() if q.get("kind") == "coding"]
-
-    assert len(coding) >= 15
-    assert len(_runnable("coding")) == len(coding)
+    assert kinds["coding"] >= 15
+    assert kinds["practical"] >= 10

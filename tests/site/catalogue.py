@@ -12,6 +12,7 @@ as, and the one the 405 checks use), how to build its URL from the test world
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -97,6 +98,15 @@ def _assignment(world: World, user: User | None) -> dict:
         "mode": "study",
         "note": "Before Friday.",
     }
+
+
+def _code_submission(world: World, user: User | None) -> dict:
+    """Submit on the coding card: its code, and a passing result for each of its tests."""
+    results = [
+        {"name": test.name, "status": "pass", "message": "", "output": "", "duration_ms": 0.1}
+        for test in world.code_item.question.tests.all()
+    ]
+    return {"code": "def add(a, b):\n    return a + b", "results": json.dumps(results)}
 
 
 def _correct_choice(world: World, user: User | None) -> dict:
@@ -199,6 +209,12 @@ PRACTICE = [
         post=lambda world, user: {"response": "I would add an index."},
     ),
     Entry(
+        "practice:submit_code",
+        "POST",
+        kwargs=_session_item("code_session", "code_item"),
+        post=_code_submission,
+    ),
+    Entry(
         "practice:assess",
         "POST",
         kwargs=_pk("assess_session"),
@@ -295,6 +311,9 @@ MENTORING = [
 
 LAB = [Entry("lab:n_plus_one")]
 
+# The Python runner's worker script: public, like a static file.
+RUNNER = [Entry("runner:worker", "GET", persona="visitor")]
+
 # The admin: a handful of representative pages (see ADMIN_PAGES below), as the editor. Django's
 # admin views (and our preview, wrapped like them) answer any method: "GET POST" here.
 _question = _pk("question", "object_id")
@@ -314,7 +333,8 @@ ADMIN = [
 ]
 
 CATALOGUE: dict[str, Entry] = {
-    entry.name: entry for entry in [*SITE, *ACCOUNTS, *BANK, *PRACTICE, *MENTORING, *LAB, *ADMIN]
+    entry.name: entry
+    for entry in [*SITE, *ACCOUNTS, *BANK, *PRACTICE, *MENTORING, *LAB, *RUNNER, *ADMIN]
 }
 
 # --- which patterns the catalogue must cover ----------------------------------------------------

@@ -91,6 +91,7 @@ MATRIX = {
     "practice:grade POST":              (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "practice:check POST":              (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "practice:mock_answer POST":        (LOGIN,  DONE,     E404,   E404,   E404,    E404),
+    "practice:submit_code POST":        (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "practice:assess POST":             (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "practice:finish POST":             (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "practice:summary":                 (LOGIN,  OK,       E404,   E404,   E404,    E404),
@@ -131,6 +132,8 @@ MATRIX = {
     "mentoring:thread POST":            (LOGIN,  DONE,     E404,   DONE,   E404,    E404),
     # --- the ORM lab
     "lab:n_plus_one":                   (LOGIN,  OK,       OK,     OK,     OK,      OK),
+    # --- the runner's worker script: public, like the static files it loads
+    "runner:worker":                    (OK,     OK,       OK,     OK,     OK,      OK),
     # --- the admin: editors only; everyone else is shown the admin's log-in page
     "admin:index":                      (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_question_changelist": (ADMIN, ADMIN,  ADMIN,  ADMIN,  ADMIN,   OK),

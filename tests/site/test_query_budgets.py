@@ -97,9 +97,10 @@ BUDGETS = {
     "mentoring:home": 6,
     # session, user with roles, the mentorship with candidate and last answer, assignments with
     # progress and unread counts, their sessions, answers with questions, comments with authors,
-    # the candidate's cards (mastery; the published questions per topic come from the cache),
-    # unread; and marking new replies read when there are some (see CONDITIONAL_WRITES)
-    "mentoring:mentee": 9,
+    # the questions' tests ("Run it again"), the candidate's cards (mastery; the published
+    # questions per topic come from the cache), unread; and marking new replies read when there
+    # are some (see CONDITIONAL_WRITES)
+    "mentoring:mentee": 10,
     "mentoring:sets": 4,  # session, user with roles, unread, sets with question/assignment counts
     # session, user with roles, the set, its items with questions, unread
     "mentoring:set_detail": 5,
@@ -116,10 +117,13 @@ BUDGETS = {
     # session, user with roles, assignments with progress and unread counts, unread
     "mentoring:assignments": 4,
     # session, user with roles, the answer with question, session, assignment, mentor and set
-    # (and whether the mentorship stands), comments with authors, mark read (UPDATE), unread
-    "mentoring:thread": 6,
+    # (and whether the mentorship stands), comments with authors, the question's tests, mark read
+    # (UPDATE), unread
+    "mentoring:thread": 7,
     # --- the lab: its own queries, beside the two lists it measures on purpose
     "lab:n_plus_one": 4,  # session, user with roles, explain() of the tuned query, unread
+    # --- the runner's worker script: a file and its policy, read without the session
+    "runner:worker": 0,
     # --- the admin (as the editor)
     "admin:index": 5,  # session, user with roles (is_editor), perms, recent actions
     # session, user with roles, perms, the count (also the total, unfiltered), the page of
@@ -130,9 +134,9 @@ BUDGETS = {
     # come from the cache
     "admin:questions_question_add": 5,
     # session, user with roles, the question with its topic, perms, its tracks, tags, follow-ups
-    # (form initial: the autocomplete boxes show these same objects), choices (inline), the
-    # editors (the author <select>); the track checkboxes come from the cache
-    "admin:questions_question_change": 10,
+    # (form initial: the autocomplete boxes show these same objects), choices (inline), tests
+    # (inline), the editors (the author <select>); the track checkboxes come from the cache
+    "admin:questions_question_change": 11,
     # session, user with roles, the question, perms, the count of versions (paginator), the
     # versions with their users, topics and authors, the tracks and the tags of every version
     # on the page (one query each, for the changes each version made)

@@ -40,6 +40,7 @@ from practice.models import (
 )
 from questions.models import (
     Choice,
+    CodeTest,
     Kind,
     Question,
     QuestionSet,
@@ -85,6 +86,8 @@ class World:
     # the candidate's practice
     study_session: PracticeSession  # unfinished study session: reveal, grade, finish
     study_item: SessionItem
+    code_session: PracticeSession  # unfinished study session on a coding question: Submit
+    code_item: SessionItem
     quiz_session: PracticeSession
     quiz_item: SessionItem
     mock_session: PracticeSession
@@ -196,6 +199,24 @@ class World:
             response="I would add an index.",
             answered_at=now,
         )
+        coding = QuestionFactory(
+            title="Coding question: add two numbers",
+            slug="coding-question",
+            kind=Kind.CODING,
+            topic=topic,
+            starter_code="def add(a, b):\n    pass",
+            solution_code="def add(a, b):\n    return a + b",
+        )
+        for position, (name, hidden) in enumerate([("adds", False), ("adds zero", True)]):
+            CodeTest(
+                question=coding,
+                name=name,
+                code="assert add(1, 2) == 3",
+                is_hidden=hidden,
+                position=position,
+            ).save()
+        code_session = session(candidate, Mode.STUDY)
+        code_item = SessionItem.objects.create(session=code_session, question=coding, position=1)
         other_session = session(other_candidate, Mode.STUDY)
         SessionItem.objects.create(session=other_session, question=concept, position=1)
 
@@ -278,6 +299,8 @@ class World:
             public_set=public_set,
             study_session=study_session,
             study_item=study_item,
+            code_session=code_session,
+            code_item=code_item,
             quiz_session=quiz_session,
             quiz_item=quiz_item,
             mock_session=mock_session,

@@ -44,6 +44,7 @@ from practice.models import (
 )
 from questions.models import (
     Choice,
+    CodeTest,
     Difficulty,
     Kind,
     Question,
@@ -450,9 +451,22 @@ class Generator:
                 if kind == Kind.CODING:
                     question.solution_code = solution
                     question.solution_code_html = self.renderer.code(solution)
-                    question.test_code, question.test_code_html = tests, self.renderer.code(tests)
+                    question.seeded_tests = tests
             questions.append(question)
         self.insert(Question, questions)
+        self.insert(
+            CodeTest,
+            [
+                CodeTest(
+                    question_id=question.pk,
+                    name="the tests",
+                    code=question.seeded_tests,
+                    code_html=self.renderer.code(question.seeded_tests),
+                )
+                for question in questions
+                if getattr(question, "seeded_tests", "")
+            ],
+        )
         self.question_list = questions
         self.published = [q for q in questions if q.status == Status.PUBLISHED]
         if not self.published:  # tiny runs: at least one question to practise

@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+STATUS_LABELS = {"pass": "Passed", "fail": "Failed", "error": "Error", "timeout": "Timed out"}
+
+
+@register.filter
+def passed_count(results) -> int:
+    return sum(1 for result in results or () if result.get("status") == "pass")
+
+
+@register.filter
+def test_status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def milliseconds(value) -> str:
+    """A test's duration: "0.4 ms", "12.5 ms", "1.25 s"."""
+    value = float(value or 0)
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{round(value, 1)} ms"
+
+
+@register.simple_tag
+def runner_tests(question) -> dict:
+    """A question's tests as the runner takes them (its `tests` prefetched)."""
+    return {
+        "visible": question.runner_tests(include_hidden=False),
+        "all": question.runner_tests(include_hidden=True),
+    }

@@ -1,0 +1,58 @@
+import json
+from pathlib import Path
+
+from csp.decorators import csp_exempt
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
+
+from runner.assets import PYODIDE_DIR, PYODIDE_VERSION
+
+WORKER_SOURCE = Path(__file__).with_name("worker.js")
+LARGE_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
+
+
+def worker_policy(*, pyodide_url: str, harness_url: str) -> str:
+    """The worker's own Content-Security-Policy: it may load Pyodide (and compile its
+    WebAssembly) and fetch the harness, and reach nothing else. CSP paths need a full origin
+    ('self' takes no path), so the URLs are absolute."""
+    harness_folder = harness_url.rsplit("/", 1)[0] + "/"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {pyodide_url} 'wasm-unsafe-eval'",
+            f"connect-src {pyodide_url} {harness_folder}",
+        ]
+    )
+
+
+@require_safe
+@csp_exempt()
+def worker_script(request: HttpRequest) -> HttpResponse:
+    """The runner's worker script, with where to find Pyodide and the harness, and its policy.
+
+    Served by a view, not as a static file: WhiteNoise answers before django-csp runs, and a
+    worker obeys the policy of its own script's response, which must name this site's origin.
+    """
+    # A folder has no entry in the static files manifest: build its URL from STATIC_URL.
+    pyodide_url = request.build_absolute_uri(f"{settings.STATIC_URL}pyodide/{PYODIDE_VERSION}/")
+    harness_url = request.build_absolute_uri(static("runner/harness.py"))
+    config = {
+        "pyodideUrl": pyodide_url,
+        "harnessUrl": harness_url,
+        # Uncompressed sizes, to show how far along the download is (0 if unknown).
+        "sizes": {name: _size(PYODIDE_DIR / name) for name in LARGE_FILES},
+    }
+    source = f"const CONFIG = {json.dumps(config)};\n" + WORKER_SOURCE.read_text(encoding="utf-8")
+    response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
+    response["Content-Security-Policy"] = worker_policy(
+        pyodide_url=pyodide_url, harness_url=harness_url
+    )
+    # Small, and it must change with a deployment: the browser asks again each page load.
+    response["Cache-Control"] = "no-cache"
+    return response

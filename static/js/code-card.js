@@ -1,0 +1,299 @@
+// Code cards: the code editor, and Run / Submit through the Python runner (runner.js).
+//
+// Progressive enhancement: without JavaScript a code card is a textarea and the self-graded
+// path (Show answer, then grade). This module turns each `[data-code-runner]` block into:
+//   mode "practice": an editor over the card's textarea; Run runs the visible tests; Submit runs
+//                    every test and posts the code and results (the card's data-submit-form);
+//   mode "rerun":    "Run the tests in my browser" on stored code (a mentor's view);
+//   mode "check":    an editor's check in the admin: the reference solution must pass every
+//                    test and the starter code must fail at least one.
+// The tests come from the JSON script the block names (data-tests), or the one inside it:
+// {visible, all}.
+
+import { runnerFor } from "./runner.js";
+
+const OUTPUT_TO_POST = 4000; // the server stores the start of each output and message
+
+let createEditor = null;
+let editorLoading = null;
+
+// The editor's code (370 KB) is fetched with the first code card, not with every page.
+function loadEditor() {
+  if (!editorLoading) {
+    editorLoading = import("../vendor/codemirror/prep-editor.js")
+      .then((module) => { createEditor = module.createEditor; })
+      .catch(() => { /* the textarea stays: the runner works with it too */ });
+  }
+  return editorLoading;
+}
+
+const nonceMeta = document.querySelector("meta[name='csp-nonce']");
+// The nonce of this document's policy: later htmx responses carry other nonces, which the
+// document does not accept, so it is read once, at load.
+const NONCE = nonceMeta ? nonceMeta.content || nonceMeta.nonce : "";
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const STATUS_LABELS = { pass: "Passed", fail: "Failed", error: "Error", timeout: "Timed out" };
+
+function formatMs(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms * 10) / 10} ms`;
+}
+
+// One run's results, as runner/_results.html renders stored ones.
+export function renderResults(report, { title, note }) {
+  const passed = report.results.filter((r) => r.status === "pass").length;
+  const total = report.results.length;
+  const section = el("section", { class: `test-results test-results-${report.status}` });
+  section.append(
+    el("h3", {}, `${title}: ${passed} of ${total} passed`),
+    note ? el("p", { class: "small muted" }, note) : null,
+  );
+  if (report.message) section.append(el("pre", { class: "run-message" }, report.message));
+  const list = el("ol", { class: "test-list" });
+  for (const r of report.results) {
+    const item = el("li", { class: `test test-${r.status}` });
+    item.append(
+      el("p", { class: "test-head" },
+        el("span", { class: `badge test-badge-${r.status}` }, STATUS_LABELS[r.status] || r.status),
+        " ", el("span", { class: "test-name" }, r.name),
+        r.duration_ms ? el("span", { class: "muted small" }, ` ${formatMs(r.duration_ms)}`) : null),
+    );
+    if (r.message) item.append(el("pre", { class: "test-message" }, r.message));
+    if (r.output) {
+      item.append(el("details", { class: "test-output" },
+        el("summary", {}, "Output" + (r.output_truncated ? " (truncated)" : "")),
+        el("pre", {}, r.output),
+        r.output_truncated ? el("p", { class: "small muted" }, "Output truncated: only the start is shown.") : null));
+    }
+    if (r.test_code) {
+      item.append(el("details", { class: "test-code" }, el("summary", {}, "Test code"), el("pre", {}, r.test_code)));
+    }
+    list.append(item);
+  }
+  section.append(list);
+  return section;
+}
+
+function phaseText(state) {
+  if (state.phase === "ready") return "Python is ready.";
+  if (state.phase === "failed") return `Python could not start in this browser (${state.message}).`;
+  if (state.total) {
+    const percent = Math.min(99, Math.floor((100 * state.loaded) / state.total));
+    return `Loading Python… ${percent}%`;
+  }
+  return "Loading Python…";
+}
+
+function readTests(block) {
+  const script = block.dataset.tests
+    ? document.getElementById(block.dataset.tests)
+    : block.querySelector("script[type='application/json']");
+  return script ? JSON.parse(script.textContent) : { visible: [], all: [] };
+}
+
+function clip(text) {
+  return text.length > OUTPUT_TO_POST ? text.slice(0, OUTPUT_TO_POST) : text;
+}
+
+function forPosting(results) {
+  return results.map((r) => ({
+    name: r.name,
+    status: r.status,
+    message: clip(r.message || ""),
+    output: clip(r.output || ""),
+    output_truncated: Boolean(r.output_truncated) || (r.output || "").length > OUTPUT_TO_POST,
+    duration_ms: Number(r.duration_ms) || 0,
+  }));
+}
+
+class CodeBlock {
+  constructor(block) {
+    this.block = block;
+    this.mode = block.dataset.mode || "practice";
+    this.tests = readTests(block);
+    this.timeLimitMs = 1000 * (Number(block.dataset.timeLimit) || 5);
+    this.runner = runnerFor(block.dataset.workerUrl);
+    this.status = block.querySelector("[data-runner-status]");
+    this.output = block.querySelector("[data-runner-results]");
+    this.buttons = Array.from(block.querySelectorAll("[data-run], [data-submit], [data-check], [data-rerun]"));
+    this.busy = false;
+    block.hidden = false;
+    block.querySelectorAll("[data-when-python-fails]").forEach((n) => { n.hidden = true; });
+    this.bind();
+    this.unsubscribe = this.runner.subscribe((state) => this.show(state));
+  }
+
+  bind() {
+    const on = (selector, handler) => {
+      const button = this.block.querySelector(selector);
+      if (button) button.addEventListener("click", handler);
+    };
+    on("[data-run]", () => this.run(false));
+    on("[data-submit]", () => this.run(true));
+    on("[data-rerun]", () => this.rerun());
+    on("[data-check]", () => this.check());
+    if (this.mode === "practice") this.attachEditor();
+  }
+
+  textarea() {
+    return document.getElementById(this.block.dataset.editorFor);
+  }
+
+  draftKey() {
+    return `prep-code-${this.block.dataset.draft}`;
+  }
+
+  async attachEditor() {
+    const textarea = this.textarea();
+    if (!textarea) return;
+    try {
+      const draft = this.block.dataset.draft && window.sessionStorage.getItem(this.draftKey());
+      if (draft !== null && draft !== "" && draft !== undefined) textarea.value = draft;
+    } catch (error) { /* storage may be off: the server's copy stands */ }
+    const changed = (text) => {
+      this.markStale();
+      try {
+        if (this.block.dataset.draft) window.sessionStorage.setItem(this.draftKey(), text);
+      } catch (error) { /* ignore */ }
+    };
+    await loadEditor();
+    if (!document.contains(textarea)) return; // the card was swapped meanwhile
+    const keys = {
+      "Mod-Enter": () => { this.run(false); return true; },
+      "Shift-Mod-Enter": () => { this.run(true); return true; },
+    };
+    if (createEditor) {
+      this.editor = createEditor(textarea, { nonce: NONCE, keys, onChange: changed });
+    } else {
+      textarea.addEventListener("input", () => changed(textarea.value));
+      textarea.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+        event.preventDefault();
+        this.run(event.shiftKey);
+      });
+    }
+  }
+
+  code() {
+    return this.editor ? this.editor.getValue() : this.textarea().value;
+  }
+
+  markStale() {
+    const results = this.output.querySelector(".test-results");
+    if (!results || results.classList.contains("is-stale")) return;
+    results.classList.add("is-stale");
+    results.prepend(el("p", { class: "stale-note" }, "Your code has changed since these results: run it again."));
+  }
+
+  show(state) {
+    if (!document.contains(this.block)) { // swapped out by htmx: stop listening
+      if (this.unsubscribe) this.unsubscribe();
+      return;
+    }
+    if (this.status && !this.busy) this.status.textContent = phaseText(state);
+    const ready = state.phase === "ready";
+    for (const button of this.buttons) {
+      button.disabled = !ready || this.busy;
+    }
+    this.block.classList.toggle("runner-failed", state.phase === "failed");
+    const fallback = this.block.querySelectorAll("[data-when-python-fails]");
+    fallback.forEach((n) => { n.hidden = state.phase !== "failed"; });
+    // Buttons that post a typed answer without running it step back while Python can run.
+    const card = this.block.closest(".practice-card");
+    if (card) card.querySelectorAll("[data-when-python-cannot-run]").forEach((n) => { n.hidden = ready; });
+  }
+
+  async execute(code, tests, label) {
+    this.busy = true;
+    this.show(this.runner.state);
+    this.status.textContent = `Running ${label}…`;
+    let report;
+    try {
+      report = await this.runner.run({ code, tests, timeLimitMs: this.timeLimitMs });
+    } catch (error) {
+      report = { status: "error", message: String(error.message || error), results: [] };
+    }
+    this.busy = false;
+    this.show(this.runner.state);
+    return report;
+  }
+
+  announce(report, what) {
+    const passed = report.results.filter((r) => r.status === "pass").length;
+    this.status.textContent = `${what}: ${passed} of ${report.results.length} tests passed.`;
+  }
+
+  async run(submit) {
+    if (this.busy || this.runner.state.phase !== "ready") return;
+    const tests = submit ? this.tests.all : this.tests.visible;
+    const report = await this.execute(this.code(), tests, submit ? "every test" : "the examples");
+    this.output.replaceChildren(renderResults(report, {
+      title: submit ? "Submitted" : "Examples",
+      note: submit ? "Ran in your browser. Saving…" : "Ran in your browser: examples only, not recorded.",
+    }));
+    this.announce(report, submit ? "Submitted" : "Examples");
+    if (submit && report.results.length) this.post(report);
+  }
+
+  post(report) {
+    const form = document.getElementById(this.block.dataset.submitForm);
+    form.elements.code.value = this.code();
+    form.elements.results.value = JSON.stringify(forPosting(report.results));
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  }
+
+  async rerun() {
+    const code = this.block.querySelector("[data-code]").value;
+    const report = await this.execute(code, this.tests.all, "every test");
+    this.output.replaceChildren(renderResults(report, { title: "Run in your browser", note: "" }));
+    this.announce(report, "Run in your browser");
+  }
+
+  async check() {
+    const codes = JSON.parse(document.getElementById(this.block.dataset.codes).textContent);
+    const solution = await this.execute(codes.solution, this.tests.all, "the reference solution");
+    const starter = codes.starter
+      ? await this.execute(codes.starter, this.tests.all, "the starter code")
+      : null;
+    const solutionOk = solution.status === "pass";
+    const starterOk = !starter || starter.results.some((r) => r.status !== "pass");
+    const verdict = solutionOk && starterOk
+      ? "Good: the reference solution passes every test and the starter code fails at least one."
+      : [
+          solutionOk ? "" : "The reference solution does not pass every test.",
+          starterOk ? "" : "The starter code passes every test: add a test it fails.",
+        ].filter(Boolean).join(" ");
+    this.output.replaceChildren(
+      el("p", { class: `message ${solutionOk && starterOk ? "message-success" : "message-error"}` }, verdict),
+      renderResults(solution, { title: "Reference solution", note: "" }),
+      starter ? renderResults(starter, { title: "Starter code", note: "" }) : "",
+    );
+    this.status.textContent = verdict;
+  }
+}
+
+function upgrade(root) {
+  const blocks = root.querySelectorAll ? root.querySelectorAll("[data-code-runner]") : [];
+  for (const block of blocks) {
+    if (block.prepCodeBlock) continue;
+    block.prepCodeBlock = new CodeBlock(block);
+  }
+}
+
+upgrade(document);
+// htmx:load fires for each piece of content htmx puts into the page (a swapped card).
+document.addEventListener("htmx:load", (event) => upgrade(event.target));

@@ -1,0 +1,164 @@
+// The page's side of the Python runner: one worker per page (runner/worker.js, whose header
+// documents the message protocol), kept alive across htmx card swaps, with the time limit.
+//
+//   const runner = runnerFor(workerUrl);       // the same object for the same URL on a page
+//   runner.subscribe((state) => ...);          // {phase: "loading"|"ready"|"failed", loaded,
+//                                              //  total, message}; called at once, then on change
+//   const report = await runner.run({code, tests, timeLimitMs, onResult});
+//   // report: {status: "pass"|"fail"|"error"|"timeout", message, results: [...]}
+//
+// Python runs synchronously inside the worker, so an endless loop cannot be interrupted there:
+// at the time limit the worker is terminated, the test it was in is reported as "timeout",
+// the tests after it as not run, and a fresh worker starts loading at once.
+
+const runners = new Map();
+
+export function runnerFor(workerUrl) {
+  if (!runners.has(workerUrl)) runners.set(workerUrl, new Runner(workerUrl));
+  return runners.get(workerUrl);
+}
+
+function result(name, code, status, message) {
+  return {
+    name, status, message, test_code: code, output: "", output_truncated: false, duration_ms: 0,
+  };
+}
+
+class Runner {
+  constructor(workerUrl) {
+    this.workerUrl = workerUrl;
+    this.listeners = new Set();
+    this.state = { phase: "loading", loaded: 0, total: 0, message: "" };
+    this.nextId = 1;
+    this.current = null; // the run in progress: {id, tests, results, running, resolve, timer}
+    this.start();
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  setState(changes) {
+    this.state = { ...this.state, ...changes };
+    this.listeners.forEach((listener) => listener(this.state));
+  }
+
+  start() {
+    this.setState({ phase: "loading", loaded: 0, total: 0, message: "" });
+    if (typeof WebAssembly !== "object" || typeof Worker !== "function") {
+      this.setState({ phase: "failed", message: "this browser cannot run WebAssembly" });
+      return;
+    }
+    try {
+      this.worker = new Worker(this.workerUrl, { type: "module" });
+    } catch (error) {
+      this.setState({ phase: "failed", message: String(error.message || error) });
+      return;
+    }
+    this.worker.onmessage = (event) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.crashed(event.message || "the runner stopped");
+    };
+    this.worker.postMessage({ type: "load" });
+  }
+
+  receive(message) {
+    const run = this.current && message.id === this.current.id ? this.current : null;
+    switch (message.type) {
+      case "progress":
+        this.setState({ loaded: message.loaded, total: message.total });
+        break;
+      case "ready":
+        this.setState({ phase: "ready", loaded: this.state.total, message: "" });
+        break;
+      case "failed":
+        this.setState({ phase: "failed", message: message.message });
+        break;
+      case "started":
+        if (run) run.running = message.name;
+        break;
+      case "result":
+        if (run) {
+          run.results.push(message.result);
+          run.running = null;
+          if (run.onResult) run.onResult(message.result);
+        }
+        break;
+      case "done":
+        if (run) this.finish({ status: message.status, message: message.message });
+        break;
+      case "crashed":
+        this.crashed(message.message);
+        break;
+    }
+  }
+
+  run({ code, tests, timeLimitMs, onResult }) {
+    if (this.state.phase !== "ready") return Promise.reject(new Error("Python is not ready"));
+    if (this.current) return Promise.reject(new Error("a run is in progress"));
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.current = { id, tests, results: [], running: null, resolve, onResult };
+      this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
+      this.worker.postMessage({ type: "run", id, code, tests });
+    });
+  }
+
+  finish({ status, message }) {
+    const run = this.current;
+    this.current = null;
+    window.clearTimeout(run.timer);
+    run.resolve({ status, message, results: run.results });
+  }
+
+  // The results of a run cut short: the test that was running gets `status`, the rest "error".
+  cutShort(status, message, notRun) {
+    const run = this.current;
+    const done = new Set(run.results.map((r) => r.name));
+    let blamed = false;
+    for (const test of run.tests) {
+      if (done.has(test.name)) continue;
+      const isCurrent = !blamed && (run.running === null || run.running === test.name);
+      if (isCurrent) {
+        blamed = true;
+        run.results.push(result(test.name, test.code, status, message));
+      } else {
+        run.results.push(result(test.name, test.code, "error", notRun));
+      }
+      if (run.onResult) run.onResult(run.results[run.results.length - 1]);
+    }
+  }
+
+  timedOut(timeLimitMs) {
+    if (!this.current) return;
+    const seconds = Math.round(timeLimitMs / 100) / 10;
+    const name = this.current.running;
+    this.restart();
+    this.cutShort(
+      "timeout",
+      `Stopped after ${seconds} s, the time limit for a run: is there an endless loop?`,
+      "Not run: the run stopped at the time limit.",
+    );
+    this.finish({
+      status: "timeout",
+      message: `The run took longer than ${seconds} s and was stopped` +
+        (name ? ` in the test “${name}”.` : "."),
+    });
+  }
+
+  crashed(why) {
+    const message = `Python stopped unexpectedly (${why}). It is starting again.`;
+    this.restart();
+    if (!this.current) return;
+    this.cutShort("error", message, "Not run: Python stopped before this test.");
+    this.finish({ status: "error", message });
+  }
+
+  restart() {
+    if (this.worker) this.worker.terminate();
+    this.start();
+  }
+}
