@@ -16,7 +16,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -338,7 +350,8 @@ def _finish(session: PracticeSession, now: datetime) -> None:
 
 
 def reveal_item(*, item: SessionItem, response: str = "", now: datetime | None = None) -> bool:
-    """Show the model answer of a study or review card, keeping what the candidate typed.
+    """Show the model answer of a study or review card, keeping what the candidate typed (or,
+    after a Submit, the submitted code).
 
     Returns False (changing nothing) if the item is already answered or the session closed.
     """
@@ -347,8 +360,15 @@ def reveal_item(*, item: SessionItem, response: str = "", now: datetime | None =
         session = _lock_session(item.session)
         if not session.accepts_answers(now):
             return False
+        # After a Submit, the record is the submitted code with its results: what was typed
+        # after it and never run does not replace it.
+        kept = Case(
+            When(submitted_at__isnull=False, then=F("response")),
+            default=Value(response),
+            output_field=SessionItem._meta.get_field("response"),
+        )
         updated = SessionItem.objects.filter(pk=item.pk, answered_at__isnull=True).update(
-            revealed_at=Coalesce(F("revealed_at"), now), response=response
+            revealed_at=Coalesce(F("revealed_at"), now), response=kept
         )
     return bool(updated)
 

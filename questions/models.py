@@ -360,7 +360,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
         return self.kind in RUNNABLE_KINDS and self.runs_in_browser and bool(self.tests.all())
 
     def runner_tests(self, *, include_hidden: bool) -> list[dict]:
-        """The tests as the runner takes them: [{"name", "code"}], visible ones first."""
+        """The tests as the runner takes them: [{"name", "code"}], in their order."""
         return [
             {"name": test.name, "code": test.code}
             for test in self.tests.all()

@@ -7,6 +7,7 @@ browser's.
 """
 
 import json
+import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ MAX_RESULTS_JSON = 400_000
 MAX_TEXT = 4_000
 MAX_DURATION_MS = 10 * 60 * 1000
 RESULT_KEYS = {"name", "status", "message", "output", "output_truncated", "duration_ms"}
+# What JSON can carry (a program may print it) but cannot be stored or shown: NUL, which
+# PostgreSQL's text and jsonb refuse, and lone surrogates, which UTF-8 cannot encode.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def check_code(code: str) -> str:
@@ -36,7 +40,7 @@ def _text(result: dict, key: str, where: str) -> str:
         raise ValidationError(f"{where}: '{key}' must be text.")
     if len(value) > MAX_TEXT:
         raise ValidationError(f"{where}: '{key}' is over {MAX_TEXT} characters.")
-    return value
+    return UNSTORABLE.sub("\ufffd", value)
 
 
 def parse_results(raw: str, tests: Sequence) -> list[dict]:

@@ -217,3 +217,39 @@ class FeedbackCommentFactory(factory.django.DjangoModelFactory):
     item = factory.SubFactory(SessionItemFactory)
     author = factory.SubFactory(MentorFactory)
     body = "Good start; say more about the trade-off."
+
+
+# --- code tests (the in-browser runner) ---------------------------------------------------------
+
+
+class CodeTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "questions.CodeTest"
+
+    question = factory.SubFactory(QuestionFactory, kind=Kind.CODING)
+    name = factory.Sequence(lambda n: f"test number {n}")
+    code = "assert True"
+    is_hidden = False
+    position = factory.Sequence(int)
+
+
+ADD_STARTER = "def add(a: int, b: int) -> int:\n    pass\n"
+ADD_SOLUTION = "def add(a: int, b: int) -> int:\n    return a + b\n"
+
+
+def coding_question(*, visible: int = 2, hidden: int = 3, **kwargs) -> Question:
+    """A published coding question ("write add(a, b)") with `visible` example tests and
+    `hidden` ones, in that order. ADD_SOLUTION passes them all and ADD_STARTER fails them all;
+    test i checks add(i, 1) and is named "adds <i> and 1"."""
+    kwargs.setdefault("starter_code", ADD_STARTER)
+    kwargs.setdefault("solution_code", ADD_SOLUTION)
+    question = QuestionFactory(kind=kwargs.pop("kind", Kind.CODING), **kwargs)
+    for position in range(visible + hidden):
+        CodeTestFactory(
+            question=question,
+            name=f"adds {position} and 1",
+            code=f"assert add({position}, 1) == {position + 1}",
+            is_hidden=position >= visible,
+            position=position,
+        )
+    return question

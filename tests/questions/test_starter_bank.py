@@ -4,6 +4,7 @@ tests while its starter code fails at least one, under every CPython from 3.11 o
 machine has (the browser runs 3.14: tests/e2e runs bank questions there)."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -57,18 +58,31 @@ def _with_tests() -> list[dict]:
     return [q for q in _questions_in_files() if q.get("solution_code") and q.get("tests")]
 
 
+def _python(version: str) -> str | None:
+    """A working python<version>: on PATH, or installed by pyenv (whose shims on PATH refuse
+    versions that are not selected)."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(str(p) for p in pyenv.glob(f"{version}.*/bin/python{version}"))
+    for candidate in filter(None, candidates):
+        works = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
+        if works.returncode == 0:
+            return candidate
+    return None
+
+
 def _interpreters() -> list:
-    """This interpreter, and the other CPythons from 3.11 on found on PATH (skipped if absent)."""
+    """This interpreter, and the other CPythons from 3.11 on that this machine has."""
     found = [pytest.param(sys.executable, id="this-python")]
     for version in ("3.11", "3.12", "3.13", "3.14"):
         if sys.version.startswith(version + "."):
             continue
-        path = shutil.which(f"python{version}")
+        path = _python(version)
         found.append(
             pytest.param(
                 path,
                 id=f"python{version}",
-                marks=pytest.mark.skipif(path is None, reason=f"no python{version} on PATH"),
+                marks=pytest.mark.skipif(path is None, reason=f"no python{version} here"),
             )
         )
     return found
