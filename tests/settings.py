@@ -27,3 +27,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The app stores no uploads, so MEDIA_URL is unset; but Django's live server (browser tests)
+# serves MEDIA_ROOT at MEDIA_URL, and with both empty it answered any URL that names a file of
+# the working directory with that file (/runner/worker.js became the raw source, without the
+# view's configuration and policy). Give media a folder of its own, where nothing is.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / "tests" / "media-none"  # noqa: F405

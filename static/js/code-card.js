@@ -59,7 +59,7 @@ export function renderResults(report, { title, note }) {
   const section = el("section", { class: `test-results test-results-${report.status}` });
   section.append(
     el("h3", {}, `${title}: ${passed} of ${total} passed`),
-    note ? el("p", { class: "small muted" }, note) : null,
+    note ? el("p", { class: "small muted" }, note) : "", // append(null) writes "null"
   );
   if (report.message) section.append(el("pre", { class: "run-message" }, report.message));
   const list = el("ol", { class: "test-list" });

@@ -88,7 +88,14 @@ class Runner {
         }
         break;
       case "done":
-        if (run) this.finish({ status: message.status, message: message.message });
+        if (!run) break;
+        // Code that does not compile runs no test, and the worker sends no result for them:
+        // mark each as not run (the run's message shows the error and its line).
+        if (run.results.length < run.tests.length) {
+          const notRun = "Not run: your code does not compile.";
+          this.cutShort("error", notRun, notRun);
+        }
+        this.finish({ status: message.status, message: message.message });
         break;
       case "crashed":
         this.crashed(message.message);
