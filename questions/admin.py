@@ -29,7 +29,9 @@ from accounts.roles import EDITORS
 from questions.menus import forget_menus, menus
 from questions.models import (
     LIST_COLUMNS,
+    MAX_TIME_LIMIT,
     Choice,
+    CodeTest,
     Difficulty,
     Kind,
     Question,
@@ -41,7 +43,7 @@ from questions.models import (
     Track,
     choice_problems,
 )
-from questions.resources import QuestionResource
+from questions.resources import QuestionResource, code_test_problems
 from questions.services import change_status
 from questions.views import render_question
 
@@ -208,6 +210,40 @@ class ChoiceInline(admin.StackedInline):
         return 4 if obj is None else 0
 
 
+class CodeTestInlineFormSet(forms.BaseInlineFormSet):
+    """Coding: at least one test; practical: tests optional; other kinds none. Each test of a
+    question has its own name (the candidate's results name the test)."""
+
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = code_test_problems(self.instance.kind, [data["name"] for data in kept])
+        if problems:
+            raise ValidationError(problems)
+        # After ours: Django's own check of the unique names says the same less plainly.
+        super().clean()
+
+
+class CodeTestInline(admin.StackedInline):
+    model = CodeTest
+    formset = CodeTestInlineFormSet
+    fields = (("name", "is_hidden", "position"), "code")
+    extra = 0
+    ordering = ("position", "pk")
+    classes = ("tests-inline",)
+    verbose_name = "test"
+    verbose_name_plural = "tests (coding: at least one; practical: optional)"
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new question gets two empty tests to fill in; an existing one none.
+        return 2 if obj is None else 0
+
+
 class LabelsFromTheForm:
     """For the admin's autocomplete widgets: writes the options already chosen from labels the
     form holds (`chosen_labels`, {str(pk): label}) instead of querying them by id, as Django's
@@ -261,6 +297,9 @@ class QuestionAdminForm(forms.ModelForm):
             fields["tracks"].choices = [(track.pk, track.name) for track in menus().tracks]
         if "author" in fields:
             fields["author"].queryset = author_choices(question.author_id)
+        if "time_limit" in fields:
+            # The model's validators, in the box too (Django writes min="0" for a positive field).
+            fields["time_limit"].widget.attrs.update(min=1, max=MAX_TIME_LIMIT)
         chosen = {
             "topic": [question.topic] if Question.topic.is_cached(question) else [],
             # model_to_dict() put the related objects themselves in the initial values.
@@ -290,8 +329,9 @@ class QuestionAdminForm(forms.ModelForm):
             "slug": "The end of the question's address, as in /questions/list-vs-tuple/. "
             "Filled in from the title; lowercase-with-dashes. Changing it breaks links.",
             "kind": "Concept, multiple choice (fill in the choices below), coding (starter "
-            "code, solution and tests required), practical (a snippet to debug or extend), "
-            "system design, behavioural or code review (the snippet goes in the prompt).",
+            "code, reference solution and at least one test required), practical (a snippet to "
+            "debug or extend; tests optional), system design, behavioural or code review (the "
+            "snippet goes in the prompt).",
             "difficulty": "Easy: any Python developer; medium: mid-level; hard: senior.",
             "status": "Draft while you write, In review when it is ready for a second pair of "
             "eyes, Published when candidates should see it.",
@@ -310,11 +350,10 @@ class QuestionAdminForm(forms.ModelForm):
             "follow_ups": "Questions an interviewer would ask next. Type to search by title.",
             "multi_select": "Multiple choice only: several choices may be correct (candidates "
             "see checkboxes).",
-            "starter_code": "Coding: the function signature candidates start from. Practical: "
-            "the snippet to debug or extend.",
-            "solution_code": "Coding: a reference solution that passes the tests.",
-            "test_code": "Coding: plain assert statements, run after the solution in one "
-            "namespace.",
+            "starter_code": "Coding (required): the function signature candidates start "
+            "from; it must fail at least one test. Practical: the snippet to debug or extend.",
+            "solution_code": "Coding (required): a reference solution that passes every test. "
+            "Practical: the fixed or extended code, if it has tests.",
             "author": "Who wrote the question (filled in with you when you create one).",
         }
 
@@ -391,7 +430,7 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ("topic", "tags", "follow_ups")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at", "published_at")
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, CodeTestInline]
     actions = ["publish", "send_to_review", "back_to_draft"]
     fieldsets = (
         (None, {"fields": ("title", "slug", ("kind", "difficulty", "status"))}),
@@ -407,8 +446,12 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         (
             "Code (coding and practical questions)",
             {
-                "fields": ("starter_code", "solution_code", "test_code"),
+                "fields": ("starter_code", "solution_code", ("time_limit", "runs_in_browser")),
                 "classes": ("collapse",),
+                "description": "Coding: starter code, a reference solution and at least one "
+                "test (below) are required. Practical: the snippet goes in the starter code, "
+                "tests are optional. Tests run in the candidate's browser; the preview's Run the "
+                "tests checks them in yours.",
             },
         ),
         ("Multiple choice", {"fields": ("multi_select",)}),
@@ -556,7 +599,8 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             pk = int(object_id)
         except ValueError as error:
             raise Http404("No such question.") from error
-        question = get_object_or_404(Question.objects.with_detail_data(), pk=pk)
+        # defer(None): Run the tests needs the starter and solution code the page skips.
+        question = get_object_or_404(Question.objects.with_detail_data().defer(None), pk=pk)
         return render_question(request, question, preview=True)
 
 

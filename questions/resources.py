@@ -1,9 +1,10 @@
 """Import and export of questions in the admin (django-import-export: CSV, JSON, YAML).
 
 Rows are matched by slug. Topic, tracks and tags travel by name (a slug is accepted too);
-follow-ups by slug; multiple-choice choices as a JSON list in one column. Every row is checked
-before anything is saved (unknown topic or track, invalid choices, the model's own rules), the
-admin shows the problems row by row, and an import with any problem writes nothing.
+follow-ups by slug; multiple-choice choices and the tests of coding and practical questions as
+JSON lists in one column each. Every row is checked before anything is saved (unknown topic or
+track, invalid choices or tests, the model's own rules), the admin shows the problems row by
+row, and an import with any problem writes nothing.
 """
 
 import json
@@ -11,14 +12,44 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
 from questions.menus import forget_menus
-from questions.models import Choice, Kind, Question, Tag, Topic, Track, choice_problems
+from questions.models import (
+    RUNNABLE_KINDS,
+    Choice,
+    CodeTest,
+    Kind,
+    Question,
+    Tag,
+    Topic,
+    Track,
+    choice_problems,
+)
 
 TAG_SLUG_MAX = Tag._meta.get_field("slug").max_length
+TEST_NAME_MAX = CodeTest._meta.get_field("name").max_length
+
+
+def code_test_problems(kind: str, names: list[str]) -> list[str]:
+    """What is wrong with the tests of a question of this kind, given their names (empty when
+    they are fine): a coding question needs one, other kinds than coding and practical have
+    none, and no two share a name (a result names its test)."""
+    problems = []
+    if kind == Kind.CODING and not names:
+        problems.append("A coding question needs at least one test.")
+    if kind not in RUNNABLE_KINDS and names:
+        problems.append(
+            "Only coding and practical questions have tests: remove them, or change the kind."
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        quoted = ", ".join(f"\u201c{name}\u201d" for name in repeated)
+        problems.append(f"Each test needs its own name; used more than once: {quoted}.")
+    return problems
 
 
 def _names(value) -> list[str]:
@@ -135,6 +166,47 @@ def parse_choices(value) -> list[dict]:
     return choices
 
 
+def parse_tests(value) -> list[dict]:
+    """The tests column: a JSON list of {"name", "code", "hidden"} ("hidden" may be left out).
+
+    Raises ValueError with a message for editors when the cell is not such a list.
+    """
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"Tests must be a JSON list ({error.msg}).") from error
+    if not isinstance(value, list):
+        raise ValueError("Tests must be a JSON list.")
+    tests = []
+    for index, item in enumerate(value, 1):
+        if not isinstance(item, dict) or set(item) - {"name", "code", "hidden"}:
+            raise ValueError(f"Test {index} must have only name, code and hidden.")
+        name, code = item.get("name"), item.get("code")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"Test {index} has no name.")
+        if "\n" in name.strip() or len(name.strip()) > TEST_NAME_MAX:
+            raise ValueError(
+                f"Test {index}: the name must be one line of at most {TEST_NAME_MAX} characters."
+            )
+        if not isinstance(code, str) or not code.strip():
+            raise ValueError(f"Test {index} has no code.")
+        if not isinstance(item.get("hidden", False), bool):
+            raise ValueError(f"Test {index}: 'hidden' must be true or false.")
+        tests.append({"name": name.strip(), "code": code, "hidden": item.get("hidden", False)})
+    return tests
+
+
+def _tests_of(question: Question) -> list[dict]:
+    """A saved question's tests as the tests column holds them."""
+    return [
+        {"name": test.name, "code": test.code, "hidden": test.is_hidden}
+        for test in question.tests.all()
+    ]
+
+
 class QuestionResource(resources.ModelResource):
     topic = fields.Field(attribute="topic", column_name="topic", widget=TopicByNameWidget())
     tracks = fields.Field(
@@ -149,6 +221,7 @@ class QuestionResource(resources.ModelResource):
         attribute="follow_ups", column_name="follow_ups", widget=FollowUpWidget()
     )
     choices = fields.Field(column_name="choices")
+    tests = fields.Field(column_name="tests")
 
     class Meta:
         model = Question
@@ -171,7 +244,9 @@ class QuestionResource(resources.ModelResource):
             "choices",
             "starter_code",
             "solution_code",
-            "test_code",
+            "time_limit",
+            "runs_in_browser",
+            "tests",
         )
         export_order = fields
         skip_unchanged = True
@@ -181,7 +256,7 @@ class QuestionResource(resources.ModelResource):
 
     def get_queryset(self):
         return Question.objects.select_related("topic").prefetch_related(
-            "tracks", "tags", "follow_ups", "choices"
+            "tracks", "tags", "follow_ups", "choices", "tests"
         )
 
     def dehydrate_choices(self, question: Question) -> str:
@@ -195,9 +270,14 @@ class QuestionResource(resources.ModelResource):
             ensure_ascii=False,
         )
 
+    def dehydrate_tests(self, question: Question) -> str:
+        if question.kind not in RUNNABLE_KINDS:
+            return ""
+        return json.dumps(_tests_of(question), ensure_ascii=False)
+
     def import_instance(self, instance, row, **kwargs):
-        """Set the plain fields, then check what is saved after the row: the related names
-        and the choices, so that a bad row is reported before anything is written."""
+        """Set the plain fields, then check what is saved after the row: the related names,
+        the choices and the tests, so that a bad row is reported before anything is written."""
         errors: dict = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -227,8 +307,26 @@ class QuestionResource(resources.ModelResource):
                 errors["choices"] = problems
         elif instance._imported_choices:
             errors["choices"] = ["Only multiple-choice questions have choices."]
+        self._check_tests(instance, row, errors)
         if errors:
             raise ValidationError(errors)
+
+    def _check_tests(self, instance, row, errors: dict) -> None:
+        """Read the tests column into instance._imported_tests (None when the file has no such
+        column: the question keeps its tests), and add what is wrong with them to errors."""
+        instance._imported_tests = None
+        if "tests" in row:
+            try:
+                instance._imported_tests = parse_tests(row["tests"])
+            except ValueError as error:
+                errors["tests"] = [str(error)]
+                return
+        tests = instance._imported_tests
+        if tests is None:
+            tests = [] if instance.pk is None else _tests_of(instance)
+        problems = code_test_problems(instance.kind, [test["name"] for test in tests])
+        if problems:
+            errors["tests"] = problems
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if instance._imported_choices is not None and original.pk is not None:
@@ -238,6 +336,9 @@ class QuestionResource(resources.ModelResource):
             ]
             if current != instance._imported_choices:
                 return False
+        tests = instance._imported_tests
+        if tests is not None and original.pk is not None and _tests_of(original) != tests:
+            return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_import(self, dataset, result, **kwargs):
@@ -245,8 +346,11 @@ class QuestionResource(resources.ModelResource):
         forget_menus()  # the tags were set after each question was saved
 
     def after_save_instance(self, instance, row, **kwargs):
+        if kwargs.get("dry_run") and not kwargs.get("using_transactions"):
+            return
+        self._save_tests(instance)
         choices = instance._imported_choices
-        if choices is None or (kwargs.get("dry_run") and not kwargs.get("using_transactions")):
+        if choices is None:
             return
         current = [
             {"text": c.text, "correct": c.is_correct, "explanation": c.explanation}
@@ -263,3 +367,20 @@ class QuestionResource(resources.ModelResource):
                 explanation=choice["explanation"],
                 position=position,
             ).save()
+
+    def _save_tests(self, question: Question) -> None:
+        """Replace the question's tests with the imported ones, all or none, unless they are
+        the same (then nothing is written, and no history recorded)."""
+        tests = question._imported_tests
+        if tests is None or _tests_of(question) == tests:
+            return
+        with transaction.atomic():
+            question.tests.all().delete()
+            for position, test in enumerate(tests):
+                CodeTest(
+                    question=question,
+                    name=test["name"],
+                    code=test["code"],
+                    is_hidden=test["hidden"],
+                    position=position,
+                ).save()

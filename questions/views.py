@@ -7,7 +7,7 @@ questions and public sets only, everything else is a 404.
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,7 +16,15 @@ from django.views.decorators.vary import vary_on_headers
 
 from prep.http import HtmxHttpRequest
 from questions.forms import QuestionFilterForm
-from questions.models import Difficulty, Kind, Question, QuestionSet, QuestionSetItem, Status
+from questions.models import (
+    RUNNABLE_KINDS,
+    Difficulty,
+    Kind,
+    Question,
+    QuestionSet,
+    QuestionSetItem,
+    Status,
+)
 
 PAGE_SIZE = 20
 DIFFICULTY_LABELS = dict(Difficulty.choices)
@@ -86,9 +94,15 @@ def render_question(
     request: HtmxHttpRequest, question: Question, *, preview: bool = False
 ) -> HttpResponse:
     """The question page, or with ?answer=1 its answer: the fragment for htmx, else the page
-    with the answer open. Shared with the admin's preview, which shows drafts."""
+    with the answer open. Shared with the admin's preview, which shows drafts and lets the
+    editor run the tests (it needs the starter and solution code loaded)."""
     show_answer = request.GET.get("answer") == "1"
     tags, tracks = question.labels()
+    runnable = question.kind in RUNNABLE_KINDS
+    # The answer lists the tests, and the preview runs them: one query, however many there are.
+    shows_tests = runnable and (show_answer or preview)
+    if shows_tests:
+        prefetch_related_objects([question], "tests")
     context = {
         "question": question,
         "tags": tags,
@@ -98,11 +112,37 @@ def render_question(
         "show_answer": show_answer,
         "answer_url": f"{request.path}?answer=1",
         "shows_lab_link": any(tag.slug in LAB_TAGS for tag in tags),
+        "tests": list(question.tests.all()) if shows_tests else [],
         "preview": preview,
     }
+    if preview and runnable:
+        context.update(_check_context(question))
     if show_answer and _wants_fragment(request):
         return render(request, "questions/_answer.html", context)
     return render(request, "questions/detail.html", context)
+
+
+def _check_context(question: Question) -> dict:
+    """The preview's Run the tests (editors only): the reference solution must pass every test
+    and the starter code fail one, run in the editor's browser. It runs when the question's
+    tests run in the browser and there is a solution to check them with; otherwise
+    `check_blocked` says why not."""
+    if not question.tests.all():
+        return {"check_blocked": "It has no tests yet: add them in the admin."}
+    if not question.runs_in_browser:
+        return {
+            "check_blocked": "Its tests do not run in the browser (\u201cRuns in browser\u201d "
+            "is off): candidates grade themselves."
+        }
+    if not question.solution_code.strip():
+        return {"check_blocked": "It has no reference solution to run the tests with."}
+    return {
+        "check_tests": {
+            "visible": question.runner_tests(include_hidden=False),
+            "all": question.runner_tests(include_hidden=True),
+        },
+        "check_codes": {"solution": question.solution_code, "starter": question.starter_code},
+    }
 
 
 @require_GET

@@ -53,7 +53,7 @@ def form_data(form) -> dict:
 
 
 def question_post(topic, **overrides) -> dict:
-    """A complete add-question form with an empty choices formset."""
+    """A complete add-question form with empty choices and tests formsets."""
     data = {
         "title": "Lists versus tuples",
         "slug": "lists-versus-tuples",
@@ -67,11 +67,16 @@ def question_post(topic, **overrides) -> dict:
         "hints": "",
         "starter_code": "",
         "solution_code": "",
-        "test_code": "",
+        "time_limit": "5",
+        "runs_in_browser": "on",
         "choices-TOTAL_FORMS": "0",
         "choices-INITIAL_FORMS": "0",
         "choices-MIN_NUM_FORMS": "0",
         "choices-MAX_NUM_FORMS": "1000",
+        "tests-TOTAL_FORMS": "0",
+        "tests-INITIAL_FORMS": "0",
+        "tests-MIN_NUM_FORMS": "0",
+        "tests-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
@@ -418,8 +423,9 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
         # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 the
         # user's and groups' permissions, 6-8 its tracks, tags and follow-ups (the form's
         # initial values, which the autocomplete boxes show too), 9 its choices (inline),
-        # 10 the editors (the author <select>); the track checkboxes come from the cache.
-        with django_assert_num_queries(10):
+        # 10 its tests (inline), 11 the editors (the author <select>); the track checkboxes
+        # come from the cache.
+        with django_assert_num_queries(11):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()
@@ -578,7 +584,13 @@ def test_a_coding_question_needs_its_code(editor_client):
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert "solution_code" in errors and "test_code" in errors
+    assert "solution_code" in errors
+    (tests,) = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "tests"
+    ]
+    assert tests.non_form_errors() == ["A coding question needs at least one test."]
     assert not Question.objects.exists()
 
 
@@ -734,7 +746,9 @@ def import_rows() -> list[dict]:
             "choices": "",
             "starter_code": "",
             "solution_code": "",
-            "test_code": "",
+            "time_limit": "5",
+            "runs_in_browser": "1",
+            "tests": "",
         },
         {
             "slug": "which-are-tuples",
@@ -760,7 +774,9 @@ def import_rows() -> list[dict]:
             ),
             "starter_code": "",
             "solution_code": "",
-            "test_code": "",
+            "time_limit": "5",
+            "runs_in_browser": "1",
+            "tests": "",
         },
     ]
 

@@ -88,8 +88,11 @@ def test_a_tag_added_in_the_admin_reaches_the_menu_at_once(editor_client, client
         "prompt": question.prompt,
         "answer": question.answer,
         "key_points": question.key_points,
+        "time_limit": question.time_limit,
         "choices-TOTAL_FORMS": 0,
         "choices-INITIAL_FORMS": 0,
+        "tests-TOTAL_FORMS": 0,
+        "tests-INITIAL_FORMS": 0,
     }
     response = editor_client.post(
         reverse("admin:questions_question_change", args=[question.pk]), data

@@ -1,11 +1,13 @@
 """The candidate-facing bank: /questions/, /questions/<slug>/, /sets/, /sets/<slug>/."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from questions.models import Difficulty, Kind, Question, Status, Tag, Visibility
+from questions.models import CodeTest, Difficulty, Kind, Question, Status, Tag, Visibility
 from tests.factories import (
     QuestionFactory,
     QuestionSetFactory,
@@ -310,8 +312,8 @@ def test_a_coding_question_shows_starter_code_and_keeps_solution_and_tests_for_t
         kind=Kind.CODING,
         starter_code="def add(a, b): ...",
         solution_code="def add(a, b):\n    return a + b",
-        test_code="assert add(1, 2) == 3",
     )
+    CodeTest.objects.create(question=question, name="adds two", code="assert add(1, 2) == 3")
 
     closed = client.get(detail_url(question)).content.decode()
     opened = client.get(detail_url(question), {"answer": "1"}).content.decode()
@@ -321,8 +323,40 @@ def test_a_coding_question_shows_starter_code_and_keeps_solution_and_tests_for_t
         "Reference solution" not in closed
         and 'add</span><span class="p">(</span><span class="mi">1' not in closed
     )
-    assert "Reference solution" in opened and "Tests" in opened
+    assert "adds two" not in closed
+    assert "Reference solution" in opened and "<h3>Tests</h3>" in opened
     assert '<span class="k">assert</span>' in opened
+
+
+def test_the_answer_lists_every_test_by_name_and_says_which_are_hidden(client, htmx_headers):
+    question = QuestionFactory(kind=Kind.PRACTICAL, starter_code="x = 1")
+    CodeTest.objects.create(question=question, name="an example", code="assert x == 1", position=0)
+    CodeTest.objects.create(
+        question=question, name="a hidden one", code="assert x > 0", is_hidden=True, position=1
+    )
+
+    fragment = client.get(detail_url(question), {"answer": "1"}, headers=htmx_headers)
+    html = fragment.content.decode()
+
+    assert [t.name for t in fragment.context["tests"]] == ["an example", "a hidden one"]
+    assert re.search(r"an example\s*<span class=\"badge badge-accent\">Example</span>", html)
+    assert re.search(r"a hidden one\s*<span class=\"badge\">Hidden</span>", html)
+    assert html.count('<span class="k">assert</span>') == 2
+    assert "data-code-runner" not in html  # Run the tests is the preview's, for editors
+
+
+def test_a_question_page_never_offers_run_the_tests(client):
+    question = QuestionFactory(
+        kind=Kind.CODING, starter_code="def f(): ...", solution_code="def f(): return 1"
+    )
+    CodeTest.objects.create(question=question, name="one", code="assert f() == 1")
+
+    for params in ({}, {"answer": "1"}):
+        response = client.get(detail_url(question), params)
+        html = response.content.decode()
+        assert "data-code-runner" not in html and "Run the tests" not in html
+        assert "js/code-card.js" not in html
+        assert "check_codes" not in response.context
 
 
 def test_follow_ups_link_to_published_questions_only(client):
@@ -386,12 +420,36 @@ def test_the_question_page_issues_a_fixed_number_of_queries(client, django_asser
 
 
 def test_a_question_without_choices_costs_no_choices_query(client, django_assert_num_queries):
-    question = QuestionFactory(kind=Kind.CODING, tags=[TagFactory()])
+    question = QuestionFactory(kind=Kind.CONCEPT, tags=[TagFactory()])
     question.follow_ups.set([QuestionFactory() for _ in range(3)])
 
     # 1 the question with its topic, 2 follow-ups with topics, 3 tags and tracks
     with django_assert_num_queries(3):
         client.get(detail_url(question), {"answer": "1"})
+
+
+def test_a_coding_question_reads_its_tests_in_one_query_however_many(
+    client, django_assert_num_queries
+):
+    small, big = (
+        QuestionFactory(kind=Kind.CODING, tags=[TagFactory()], solution_code="x = 1")
+        for _ in range(2)
+    )
+    for question, count in ((small, 1), (big, 12)):
+        for n in range(count):
+            CodeTest.objects.create(
+                question=question, name=f"test {n}", code="assert x", is_hidden=n % 2 == 1
+            )
+
+    for question, count in ((small, 1), (big, 12)):
+        # 1 the question with its topic, 2 follow-ups with topics, 3 tags and tracks, 4 its
+        # tests (coding and practical only)
+        with django_assert_num_queries(4):
+            response = client.get(detail_url(question), {"answer": "1"})
+        assert len(response.context["tests"]) == count
+        # Closed, the page shows no tests: it reads none.
+        with django_assert_num_queries(3):
+            client.get(detail_url(question))
 
 
 # --- /sets/ --------------------------------------------------------------------------------------
