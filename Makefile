@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 PYTEST_WORKERS ?= auto
 
-.PHONY: run install pyodide test test-fast e2e screenshots lint format migrations-check check-deploy bench soak clean assets
+.PHONY: run install pyodide test test-fast e2e screenshots lint format migrations-check check-deploy bench bench-runner soak clean assets
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -61,6 +61,11 @@ check-deploy: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/runner.py
+
+# Only the browser part of `make bench`: the Python runner in headless Chromium (bench/runner.py).
+bench-runner: install
+	$(PY) bench/runner.py
 
 soak: install
 	$(PY) bench/soak.py
