@@ -204,6 +204,26 @@ export function createEditor(textarea, options = {}) {
   const darkQuery = win.matchMedia ? win.matchMedia("(prefers-color-scheme: dark)") : null;
   const isDark = () => !!(darkQuery && darkQuery.matches);
 
+  // Typing over a selection: left to the browser's contentEditable, Chrome keeps the style of
+  // the text it replaces by writing a style attribute, which the page's Content-Security-Policy
+  // (no inline styles) refuses, with an error in the console. The editor inserts the text itself
+  // instead, through the same input handlers (closeBrackets wraps a selection in brackets).
+  const typeOverSelection = EditorView.domEventHandlers({
+    beforeinput(event, view) {
+      const range = view.state.selection.main;
+      if (event.inputType !== "insertText" || event.isComposing || !event.data) return false;
+      if (range.empty || view.state.selection.ranges.length > 1) return false;
+      event.preventDefault();
+      const text = event.data;
+      const insert = () => view.state.replaceSelection(text);
+      const handlers = view.state.facet(EditorView.inputHandler);
+      if (!handlers.some((handler) => handler(view, range.from, range.to, text, insert))) {
+        view.dispatch(insert(), { userEvent: "input.type", scrollIntoView: true });
+      }
+      return true;
+    },
+  });
+
   const extensions = [
     nonce ? EditorView.cspNonce.of(nonce) : [],
     EditorView.contentAttributes.of(contentAttrs),
@@ -221,6 +241,7 @@ export function createEditor(textarea, options = {}) {
     new LanguageSupport(pythonLanguage),
     appearance.of(isDark() ? darkAppearance : lightAppearance),
     keymap.of([...extraKeys, ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+    typeOverSelection,
     EditorView.updateListener.of((update) => {
       if (!update.docChanged) return;
       const text = update.state.doc.toString();

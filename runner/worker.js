@@ -23,18 +23,28 @@ let python = null;
 let harness = null;
 let loading = null;
 
-// The two large files (CONFIG.sizes), fetched first so that the page can show how far along
-// the download is; Pyodide then finds them in the browser's cache.
+// Pyodide fetches its two large files (CONFIG.sizes) itself; while it starts, their bytes are
+// counted on the way through, so that the page can show how far along the download is without
+// reading them twice.
+const plainFetch = self.fetch.bind(self);
 
-async function download(name, onBytes) {
-  const response = await fetch(CONFIG.pyodideUrl + name);
-  if (!response.ok || !response.body) throw new Error(`${name}: HTTP ${response.status}`);
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    onBytes(value.length);
-  }
+function countingFetch(onBytes) {
+  return async (input, init) => {
+    const response = await plainFetch(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    const name = url.slice(url.lastIndexOf("/") + 1);
+    if (!(name in CONFIG.sizes) || !response.body) return response;
+    const counted = response.body.pipeThrough(
+      new TransformStream({
+        transform(chunk, controller) {
+          onBytes(chunk.length);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const { status, statusText, headers } = response;
+    return new Response(counted, { status, statusText, headers });
+  };
 }
 
 async function startPython() {
@@ -45,9 +55,13 @@ async function startPython() {
     loaded = Math.min(loaded + bytes, total);
     self.postMessage({ type: "progress", loaded, total });
   };
-  await Promise.all(names.map((name) => download(name, report)));
+  self.fetch = countingFetch(report);
   const { loadPyodide } = await import(CONFIG.pyodideUrl + "pyodide.mjs");
-  python = await loadPyodide({ indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {} });
+  try {
+    python = await loadPyodide({ indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {} });
+  } finally {
+    self.fetch = plainFetch;
+  }
   const source = await (await fetch(CONFIG.harnessUrl)).text();
   python.FS.writeFile("/home/pyodide/prep_harness.py", source);
   harness = python.pyimport("prep_harness");

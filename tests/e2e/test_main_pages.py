@@ -87,6 +87,15 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     check_accessibility(page, "study summary")
     shoot(page, "summary")
 
+    # A coding card: the editor, then the examples run in the browser (the starter fails them).
+    start(page, mode="Study", count=1, kinds=("Coding",))
+    status = page.locator("#session-card [data-runner-status]")
+    expect(status).to_have_text("Python is ready.", timeout=60_000)
+    page.get_by_role("button", name=re.compile("^Run examples")).click()
+    expect(page.locator("#session-card .test-results h3")).to_contain_text("Examples:")
+    check_accessibility(page, "coding card with the examples' results")
+    shoot(page, "code-card", dark=True, at="#card-title")
+
     start(page, mode="Quiz", count=3)
     page.keyboard.press("2")
     page.keyboard.press("Enter")
