@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 PYTEST_WORKERS ?= auto
 
-.PHONY: run install pyodide test test-fast e2e screenshots lint format migrations-check check-deploy bench bench-runner soak clean assets
+.PHONY: run install pyodide test test-fast e2e screenshots validate-html lint format migrations-check check-deploy bench bench-runner soak mutation clean assets
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Prep needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -42,6 +42,17 @@ e2e: install
 screenshots: install
 	SCREENSHOTS=1 E2E_REQUIRED=true $(PY) -m pytest -p no:xdist tests/e2e/test_main_pages.py $(PYTEST_ARGS)
 
+# HTML validity: the site's pages through the Nu Html Checker (tests/html/validate.py). Needs
+# Java; the checker's jar comes once from npm at a pinned version (nothing else needs Node).
+VNU_VERSION := 26.9.27
+VNU_JAR := .cache/vnu-jar-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR):
+	npm install --prefix .cache/vnu-jar-$(VNU_VERSION) --no-audit --no-fund --no-package-lock --ignore-scripts --silent vnu-jar@$(VNU_VERSION)
+
+validate-html: install $(VNU_JAR)
+	VNU_JAR=$(VNU_JAR) $(PY) -m tests.html.validate
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -69,6 +80,15 @@ bench-runner: install
 
 soak: install
 	$(PY) bench/soak.py
+
+# Mutation testing (mutmut, pinned) of grading, scheduling, drawing, the runner's results and the
+# ownership checks (mutation/run.py): the score per module, the surviving mutants, and the
+# equivalent ones left out (mutation/equivalent.txt). Slow (about an hour): run it before
+# resolving an issue that touches those modules. MUTATION=services runs one target.
+MUTATION ?=
+MUTATION_WORKERS ?= 1
+mutation: install
+	$(PY) mutation/run.py --workers $(MUTATION_WORKERS) $(MUTATION)
 
 # Rebuild static/vendor/codemirror/ (the committed editor bundle) from assets/. Needs Node and npm; nothing else does.
 assets:

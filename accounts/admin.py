@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Mentorship, User
+from prep.admin import EmptyToFieldMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(EmptyToFieldMixin, DjangoUserAdmin):
     list_display = (
         "username",
         "email",
@@ -37,7 +38,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(admin.ModelAdmin):
+class MentorshipAdmin(EmptyToFieldMixin, admin.ModelAdmin):
     list_display = ("mentor", "candidate", "created_at")
     list_select_related = ("mentor", "candidate")
     raw_id_fields = ("mentor", "candidate")

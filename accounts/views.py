@@ -7,9 +7,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.export import export_user_data
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
@@ -28,17 +28,15 @@ from accounts.tokens import (
     confirmation_token_generator,
     user_from_resend_token,
 )
-from prep.http import AuthedHttpRequest, HtmxHttpRequest
+from prep.forms import parse_id
+from prep.http import AuthedHttpRequest, HtmxHttpRequest, is_safe_next_url
 
 
 def _safe_next_url(request: HtmxHttpRequest) -> str:
     """The `next` the visitor came with (e.g. a mentor's invite link), or "" when it is missing
     or points off this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return candidate if allowed else ""
+    return candidate if is_safe_next_url(request, candidate) else ""
 
 
 def _links(request: HtmxHttpRequest, next_url: str) -> SignUpLinks:
@@ -52,7 +50,7 @@ def _check_your_email(request: HtmxHttpRequest, email: str, next_url: str) -> Ht
     return render(request, "accounts/check_email.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     """Sign up. A valid form always ends on the same "Check your email" page: what happens to
     the address (accounts.services.sign_up) is told only to its owner, by email."""
@@ -83,15 +81,17 @@ def _account_to_confirm(uidb64: str, token: str) -> User | None:
     """The account waiting for confirmation that the link names, or None when the link is
     bad, expired or used."""
     try:
-        pk = int(urlsafe_base64_decode(uidb64).decode())
+        pk = parse_id(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, UnicodeDecodeError):
+        return None
+    if pk is None:
         return None
     user = User.objects.filter(pk=pk, awaiting_confirmation=True).first()
     return user if confirmation_token_generator.check_token(user, token) else None
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_signup(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The link in the confirmation email. Opening it (GET) changes nothing, since mail
     scanners open links too; the button on the page (POST) confirms the account, logs its
@@ -135,7 +135,7 @@ def resend_confirmation(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: AuthedHttpRequest) -> HttpResponse:
     # A fresh copy, so that a rejected form cannot leave half-cleaned values on request.user.
     user = User.objects.get(pk=request.user.pk)
@@ -154,7 +154,7 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@require_GET
+@require_safe
 def export_data(request: AuthedHttpRequest) -> JsonResponse:
     """Download my data: everything Prep holds about the user, as a JSON attachment."""
     response = JsonResponse(export_user_data(request.user), json_dumps_params={"indent": 2})
@@ -164,7 +164,7 @@ def export_data(request: AuthedHttpRequest) -> JsonResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account_view(request: AuthedHttpRequest) -> HttpResponse:
     """Delete my account, after confirming with the password; then log out."""
     form = DeleteAccountForm(request.POST or None, request=request)

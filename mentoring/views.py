@@ -12,8 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Mentorship, User
 from mentoring import services
@@ -33,7 +33,8 @@ from mentoring.models import (
     live_mentorship,
 )
 from practice.models import SessionItem
-from prep.http import AuthedHttpRequest
+from prep.forms import parse_id
+from prep.http import AuthedHttpRequest, is_safe_next_url
 from questions.models import Question, QuestionSet, QuestionSetItem
 
 PENDING_LIMIT = 25
@@ -119,11 +120,7 @@ def _get_thread_item_for(user: User, item_pk: int) -> SessionItem:
 
 def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return target if is_safe_next_url(request, target) else fallback
 
 
 def _first_error(form) -> str:
@@ -147,7 +144,7 @@ def _search_bank(query: str) -> QuerySet[Question]:
 
 
 @mentor_required
-@require_GET
+@require_safe
 def home(request: AuthedHttpRequest) -> HttpResponse:
     mentor = request.user
     now = timezone.now()
@@ -202,7 +199,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invite(request: AuthedHttpRequest, token: str) -> HttpResponse:
     try:
         mentor = services.mentor_from_invite(token)
@@ -228,7 +225,7 @@ def invite(request: AuthedHttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def end_mentorship(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     mentorship = get_object_or_404(
@@ -256,7 +253,7 @@ def end_mentorship(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @mentor_required
-@require_GET
+@require_safe
 def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
     mentor = request.user
     # 1. the live mentorship (404 otherwise) with the candidate and their last activity
@@ -297,7 +294,7 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @mentor_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sets(request: AuthedHttpRequest) -> HttpResponse:
     mentor = request.user
     form = QuestionSetForm(request.POST or None)
@@ -343,10 +340,10 @@ def _builder_context(
 
 
 @mentor_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def set_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     question_set = _get_set_for(request.user, pk)
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "mentoring/set_detail.html", _builder_context(question_set))
     form = QuestionSetForm(request.POST)
     saved = form.is_valid()
@@ -376,7 +373,7 @@ def _search_results(question_set: QuestionSet, form: SearchForm) -> list[Questio
 
 
 @mentor_required
-@require_GET
+@require_safe
 def set_search(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     question_set = _get_set_for(request.user, pk)
     form = SearchForm(request.GET)
@@ -491,7 +488,7 @@ def set_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @mentor_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def assign(request: AuthedHttpRequest) -> HttpResponse:
     mentor = request.user
     if request.method == "POST":
@@ -516,11 +513,12 @@ def assign(request: AuthedHttpRequest) -> HttpResponse:
                 messages.success(request, f"Assigned “{data['question_set'].title}” to {mentees}.")
                 return redirect("mentoring:home")
     else:
+        # Links such as ?set=3&mentee=7 preselect the form; anything else in them is ignored.
         initial = {}
-        if request.GET.get("set", "").isdigit():
-            initial["question_set"] = int(request.GET["set"])
-        if request.GET.get("mentee", "").isdigit():
-            initial["candidates"] = [int(request.GET["mentee"])]
+        if (set_pk := parse_id(request.GET.get("set"))) is not None:
+            initial["question_set"] = set_pk
+        if (mentee_pk := parse_id(request.GET.get("mentee"))) is not None:
+            initial["candidates"] = [mentee_pk]
         form = AssignmentForm(initial=initial, mentor=mentor)
     context = {
         "form": form,
@@ -554,7 +552,7 @@ def withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @in_users_time_zone
-@require_GET
+@require_safe
 def assignments(request: AuthedHttpRequest) -> HttpResponse:
     # 1. everything, in one query
     every = list(services.assignments_for(request.user))
@@ -585,7 +583,7 @@ def start(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @in_users_time_zone
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
     user = request.user
     item = _get_thread_item_for(user, item_pk)

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from questions.models import Kind
 
-# A mock interview runs like a real loop: a hands-on question first, then concepts, then design,
-# then behavioural. Multiple-choice questions have no place in it.
+# A mock interview runs like a real loop: a hands-on question first (an ORM exercise is one),
+# then concepts, then design, then behavioural. Multiple-choice questions have no place in it.
 MOCK_STAGES: tuple[tuple[str, ...], ...] = (
-    (Kind.CODING, Kind.PRACTICAL, Kind.CODE_REVIEW),
+    (Kind.CODING, Kind.PRACTICAL, Kind.CODE_REVIEW, Kind.ORM),
     (Kind.CONCEPT,),
     (Kind.SYSTEM_DESIGN,),
     (Kind.BEHAVIOURAL,),

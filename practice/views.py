@@ -15,8 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from mentoring import services as mentoring_services
@@ -40,7 +39,8 @@ from practice.models import (
     SessionItem,
 )
 from practice.services import NothingToPractise, Outcome
-from prep.http import AuthedHttpRequest
+from prep.forms import parse_id
+from prep.http import AuthedHttpRequest, is_safe_next_url
 from questions.models import RUNNABLE_KINDS, Kind, Question, Status
 
 STAGE_NAMES = ("Coding and practical", "Concepts", "System design", "Behavioural")
@@ -76,13 +76,9 @@ def _items_of(user, pk: int):
     )
 
 
-def _get_item_for(user, pk: int, item_pk) -> SessionItem:
+def _get_item_for(user, pk: int, item_pk: int) -> SessionItem:
     """An item of the user's session `pk`, with its session, question and topic (one query),
     or 404."""
-    try:
-        item_pk = int(item_pk)
-    except (TypeError, ValueError):
-        raise Http404("No such question in this session.") from None
     item = get_object_or_404(_items_of(user, pk), pk=item_pk)
     item.session.user = user
     return item
@@ -203,7 +199,6 @@ def _code_context(item: SessionItem) -> dict:
             "visible": question.runner_tests(include_hidden=False),
             "all": question.runner_tests(include_hidden=True),
         },
-        "runner_tests_id": f"runner-tests-{item.pk}",
         "suggested_rating": suggested,
     }
 
@@ -241,11 +236,7 @@ def _after_answer(
 
 def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return target if is_safe_next_url(request, target) else fallback
 
 
 def _published_question(slug: str) -> Question:
@@ -260,18 +251,22 @@ def _recent_sessions(user, limit: int):
 
 
 def _initial_from_query(request: AuthedHttpRequest) -> dict:
-    """Links such as /practice/?mode=review&topics=3 preselect the form."""
+    """Links such as /practice/?mode=review&topics=3 or /practice/?kinds=orm preselect the
+    form."""
     initial = {"track": request.user.target_track_id}
     if request.GET.get("mode") in Mode.values:
         initial["mode"] = request.GET["mode"]
-    topics = [value for value in request.GET.getlist("topics") if value.isdigit()]
+    topics = [pk for pk in map(parse_id, request.GET.getlist("topics")) if pk is not None]
     if topics:
         initial["topics"] = topics
+    kinds = [kind for kind in request.GET.getlist("kinds") if kind in Kind.values]
+    if kinds:
+        initial["kinds"] = kinds
     return initial
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = StartForm(request.POST)
@@ -325,10 +320,13 @@ def practise_mistakes(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def session_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if "item" in request.GET:
-        item = _get_item_for(request.user, pk, request.GET["item"])
+        item_pk = parse_id(request.GET["item"])
+        if item_pk is None:
+            raise Http404("No such question in this session.")
+        item = _get_item_for(request.user, pk, item_pk)
         return _render_card(request, item.session, item=item)
     session, current = _session_and_current_item(request.user, pk)
     return _render_card(request, session, current=current)
@@ -435,13 +433,15 @@ def mock_answer(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 
 def _covered_points(request: AuthedHttpRequest) -> dict[int, list[int]]:
-    """covered-<item id>=<key point index> pairs from the assessment form; junk is dropped."""
+    """covered-<item id>=<key point index> pairs from the assessment form; junk (a field or a
+    value that is not a plain number) is dropped, and the rest of the form still counts."""
     covered: dict[int, list[int]] = {}
     for name in request.POST:
         prefix, _, item_pk = name.partition("-")
-        if prefix != "covered" or not item_pk.isdigit():
+        if prefix != "covered" or (number := parse_id(item_pk)) is None:
             continue
-        covered[int(item_pk)] = [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+        points = map(parse_id, request.POST.getlist(name))
+        covered[number] = [point for point in points if point is not None]
     return covered
 
 
@@ -501,7 +501,7 @@ def _results_by_topic(items: list[SessionItem]) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_safe
 def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for(request.user, pk)
     if session.is_mock and not session.is_finished:
@@ -536,7 +536,7 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     data = stats.dashboard_for(user, now=timezone.now())
@@ -612,7 +612,7 @@ def note(request: AuthedHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def bookmarks(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     marked = (

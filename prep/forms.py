@@ -9,6 +9,20 @@ SMALLEST_ID = -(2**63)
 LARGEST_ID = 2**63 - 1
 
 
+def parse_id(value: object) -> int | None:
+    """The id a request names, from a string of ASCII digits ("42"); None for anything else.
+
+    The one way views read ids and counts from query strings and field names. str.isdigit()
+    accepts "²", which int() refuses (a 500), and int() accepts "٣", " 3", "+3" and "3_0",
+    which no link of ours sends. A number no database row can have (over 64 bits) is None too,
+    so the value is safe to look up.
+    """
+    if not isinstance(value, str) or not value.isascii() or not value.isdecimal():
+        return None
+    number = int(value)
+    return number if number <= LARGEST_ID else None
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's ModelMultipleChoiceField, refusing ids no database row can have.
 

@@ -1,5 +1,5 @@
 """Site-wide middleware: a clean 503 while the database is unreachable; narrow CSP allowances
-for third-party admin pages."""
+for third-party admin pages; a Permissions-Policy header."""
 
 import base64
 import hashlib
@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -111,4 +112,25 @@ class AdminCSPAllowancesMiddleware:
             if pattern.match(request.path_info):
                 response._csp_update = allowance
                 break
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY as the Permissions-Policy header on every response.
+
+    Django has no setting for it. The policy turns off the browser features no page of Prep uses
+    (camera, microphone, geolocation, payment, USB and the like) for the page and anything it
+    embeds, so that a script that got in could not ask for them either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
         return response

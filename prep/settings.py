@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "prep.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage raised by a view becomes a 503 page with Retry-After, not a 500.
     "prep.middleware.DatabaseUnavailableMiddleware",
@@ -167,10 +168,11 @@ STATICFILES_DIRS = [
 
 
 def cache_pyodide_forever(headers, path: str, url: str) -> None:
-    """Pyodide's files sit in a folder named after their version (runner/assets.py), so a URL
-    never changes content: browsers may keep them for a year, as WhiteNoise does for hashed
-    names. They are 13 MB, the largest download of the app."""
-    if "/pyodide/" in url:
+    """Pyodide's files sit in a folder named after their version, and the wheels of Django for
+    the ORM exercises carry theirs in their names (runner/assets.py), so a URL never changes
+    content: browsers may keep them for a year, as WhiteNoise does for hashed names. They are
+    15 MB, the largest downloads of the app."""
+    if "/pyodide/" in url or "/runner-wheels/" in url:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
 
 
@@ -214,6 +216,26 @@ X_FRAME_OPTIONS = "DENY"
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Permissions-Policy (prep.middleware.PermissionsPolicyMiddleware): browser features no page uses,
+# denied to every origin (an empty list is "()": nobody). Only features Chromium knows: it reports
+# an unknown one as a console error.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    ]
+}
 
 # Content-Security-Policy: our own files only; no inline scripts. The code editor (CodeMirror)
 # writes <style> elements, allowed by the page's nonce; the Python runner is a worker from our

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from prep.http import HtmxHttpRequest
 from prep.middleware import OUTAGE_ERRORS, database_unavailable_response, log_outage
@@ -16,7 +16,7 @@ from prep.middleware import OUTAGE_ERRORS, database_unavailable_response, log_ou
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """Visitors get the landing page; signed-in candidates go to their dashboard."""
     if request.user.is_authenticated:
@@ -28,7 +28,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HtmxHttpRequest) -> JsonResponse:
     """200 when the database answers a trivial query, 503 when it does not."""
     try:

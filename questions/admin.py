@@ -7,12 +7,13 @@ from typing import NamedTuple
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Model, Q
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import BLANK_CHOICE_DASH, Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix, path, reverse
@@ -26,6 +27,8 @@ from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
 from accounts.models import User
 from accounts.roles import EDITORS
+from prep.admin import EmptyToFieldMixin
+from prep.forms import parse_id
 from questions.menus import forget_menus, menus
 from questions.models import (
     LIST_COLUMNS,
@@ -66,7 +69,7 @@ admin.site.index_title = "The question bank"
 # --- tracks, topics, tags ------------------------------------------------------------------------
 
 
-class QuestionCountAdmin(admin.ModelAdmin):
+class QuestionCountAdmin(EmptyToFieldMixin, admin.ModelAdmin):
     """Shows how many questions each row has: one annotated query, not one per row."""
 
     @admin.display(description="Questions", ordering="question_count")
@@ -211,8 +214,8 @@ class ChoiceInline(admin.StackedInline):
 
 
 class CodeTestInlineFormSet(forms.BaseInlineFormSet):
-    """Coding: at least one test; practical: tests optional; other kinds none. Each test of a
-    question has its own name (the candidate's results name the test)."""
+    """Coding and ORM exercises: at least one test; practical: tests optional; other kinds none.
+    Each test of a question has its own name (the candidate's results name the test)."""
 
     def clean(self):
         if any(self.errors):
@@ -257,8 +260,11 @@ class LabelsFromTheForm:
         if not chosen <= self.chosen_labels.keys():
             return super().optgroups(name, value, attr)
         options = []
-        if not self.is_required and not self.allow_multiple_selected:
-            options.append(self.create_option(name, "", "", False, 0))
+        # An empty first option (labelled, as HTML wants) even when a choice is required:
+        # Django's widget leaves it out then, but a required single <select> must start with
+        # one, and the browser then refuses to send the form without a choice.
+        if not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0))
         for pk, label in self.chosen_labels.items():
             if pk in chosen:
                 options.append(self.create_option(name, pk, label, True, len(options)))
@@ -330,8 +336,9 @@ class QuestionAdminForm(forms.ModelForm):
             "Filled in from the title; lowercase-with-dashes. Changing it breaks links.",
             "kind": "Concept, multiple choice (fill in the choices below), coding (starter "
             "code, reference solution and at least one test required), practical (a snippet to "
-            "debug or extend; tests optional), system design, behavioural or code review (the "
-            "snippet goes in the prompt).",
+            "debug or extend; tests optional), system design, behavioural, code review (the "
+            "snippet goes in the prompt) or ORM exercise (like coding, with Django: see "
+            "questions/bank/README.md; 10 s is a safer time limit).",
             "difficulty": "Easy: any Python developer; medium: mid-level; hard: senior.",
             "status": "Draft while you write, In review when it is ready for a second pair of "
             "eyes, Published when candidates should see it.",
@@ -394,7 +401,7 @@ def _m2m_history_rows(records, field, *, as_objects: bool) -> dict[int, M2MHisto
 
 
 @admin.register(Question)
-class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = QuestionAdminForm
     resource_classes = [QuestionResource]
     formats = [CSV, JSON, YAML]
@@ -502,6 +509,17 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
 
+    # --- export: what the list shows
+
+    def get_export_queryset(self, request):
+        """The questions the list's filters select. A parameter that is no filter of the list
+        is a 400 (the list itself answers it with its "?e=1" page; import-export let the
+        error through, a 500)."""
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest("Unknown filter for the export.") from error
+
     # --- import: all rows or none
 
     def get_import_data_kwargs(self, **kwargs):
@@ -595,10 +613,9 @@ class QuestionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         """The question exactly as a candidate will see it, drafts included (editors only)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            pk = int(object_id)
-        except ValueError as error:
-            raise Http404("No such question.") from error
+        pk = parse_id(object_id)
+        if pk is None:
+            raise Http404("No such question.")
         # defer(None): Run the tests needs the starter and solution code the page skips.
         question = get_object_or_404(Question.objects.with_detail_data().defer(None), pk=pk)
         return render_question(request, question, preview=True)
@@ -618,7 +635,7 @@ class QuestionSetItemInline(admin.TabularInline):
 
 
 @admin.register(QuestionSet)
-class QuestionSetAdmin(SimpleHistoryAdmin):
+class QuestionSetAdmin(EmptyToFieldMixin, SimpleHistoryAdmin):
     list_display = ("title", "visibility", "owner", "item_count", "updated_at")
     list_filter = ("visibility",)
     list_select_related = ("owner",)

@@ -21,6 +21,7 @@ from questions.models import (
     DEFAULT_TIME_LIMIT,
     MAX_TIME_LIMIT,
     MIN_KEY_POINTS,
+    NEEDS_CODE_AND_TESTS,
     RUNNABLE_KINDS,
     Choice,
     CodeTest,
@@ -431,16 +432,17 @@ def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | No
             check.add(where, "has choices but is not multiple_choice.")
         if question.multi_select:
             check.add(where, "is multi_select but not multiple_choice.")
-    if question.kind == Kind.CODING:
+    if question.kind in NEEDS_CODE_AND_TESTS:
         missing = [name for name in CODE_FIELDS if not getattr(question, name).strip()]
         if not question.tests:
             missing.append("tests")
         if missing:
-            check.add(where, f"is a coding question without {', '.join(missing)}.")
+            what = "an orm" if question.kind == Kind.ORM else "a coding"
+            check.add(where, f"is {what} question without {', '.join(missing)}.")
     if question.kind not in RUNNABLE_KINDS:
         for key in ("tests", "time_limit", "runs_in_browser"):
             if key in item:
-                check.add(where, f"has '{key}' but is not a coding or practical question.")
+                check.add(where, f"has '{key}' but is not a coding, practical or orm question.")
     elif question.tests and not question.solution_code.strip():
         check.add(where, "has tests but no solution_code to check them against.")
     return question

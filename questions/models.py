@@ -81,6 +81,7 @@ class Kind(models.TextChoices):
     SYSTEM_DESIGN = "system_design", "System design"
     BEHAVIOURAL = "behavioural", "Behavioural"
     CODE_REVIEW = "code_review", "Code review"
+    ORM = "orm", "ORM exercise"
 
 
 class Difficulty(models.TextChoices):
@@ -95,10 +96,16 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-# Kinds whose questions carry code: coding needs both fields, practical a snippet.
+# Kinds whose questions carry code: coding and ORM exercises need both fields, practical a
+# snippet.
 CODE_FIELDS = ("starter_code", "solution_code")
 # The kinds whose tests the candidate's browser runs (see runner/).
-RUNNABLE_KINDS = ("coding", "practical")
+RUNNABLE_KINDS = ("coding", "practical", "orm")
+# The kinds that need starter code, a reference solution and at least one test.
+NEEDS_CODE_AND_TESTS = ("coding", "orm")
+# What a kind's tests run with besides Python (runner/browser/harness.py's runtimes): an ORM
+# exercise's tests get real Django, the exercise app's models and a fresh database.
+RUNTIME_OF_KIND = {"orm": "django"}
 DEFAULT_TIME_LIMIT = 5
 MAX_TIME_LIMIT = 60
 MIN_KEY_POINTS = 2
@@ -279,7 +286,8 @@ class Question(ForgetsMenusOnWrite, models.Model):
     time_limit = models.PositiveSmallIntegerField(
         default=DEFAULT_TIME_LIMIT,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT)],
-        help_text="Coding and practical: seconds one run of the tests may take in the browser.",
+        help_text="Coding, practical and ORM exercises: seconds one run of the tests may take "
+        "in the browser.",
     )
     runs_in_browser = models.BooleanField(
         default=True,
@@ -359,6 +367,12 @@ class Question(ForgetsMenusOnWrite, models.Model):
         a coding or practical question's card prefetches them)."""
         return self.kind in RUNNABLE_KINDS and self.runs_in_browser and bool(self.tests.all())
 
+    @property
+    def runtime(self) -> str:
+        """What the runner gives this question's tests besides Python ("django" for an ORM
+        exercise), or "" for plain Python."""
+        return RUNTIME_OF_KIND.get(self.kind, "")
+
     def runner_tests(self, *, include_hidden: bool) -> list[dict]:
         """The tests as the runner takes them: [{"name", "code"}], in their order."""
         return [
@@ -408,11 +422,12 @@ class Question(ForgetsMenusOnWrite, models.Model):
             errors.setdefault("key_points", []).append(
                 "Give at least two key points, one per line: what an interviewer listens for."
             )
-        if self.kind == Kind.CODING:
+        if self.kind in NEEDS_CODE_AND_TESTS:
+            kind = "ORM exercises" if self.kind == Kind.ORM else "Coding questions"
             for name in CODE_FIELDS:
                 if not getattr(self, name).strip():
                     errors.setdefault(name, []).append(
-                        "Coding questions need starter code and a reference solution."
+                        f"{kind} need starter code and a reference solution."
                     )
         if self.multi_select and self.kind != Kind.MULTIPLE_CHOICE:
             errors.setdefault("multi_select", []).append(
@@ -423,7 +438,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
 
 
 class CodeTest(models.Model):
-    """One named test of a coding or practical question. It runs after the candidate's code,
+    """One named test of a coding, practical or ORM question. It runs after the candidate's code,
     in a fresh namespace; it passes when its asserts hold. Visible tests are the examples shown
     with the prompt (Run runs them); hidden ones run on Submit too."""
 

@@ -36,14 +36,16 @@ TEST_NAME_MAX = CodeTest._meta.get_field("name").max_length
 
 def code_test_problems(kind: str, names: list[str]) -> list[str]:
     """What is wrong with the tests of a question of this kind, given their names (empty when
-    they are fine): a coding question needs one, other kinds than coding and practical have
-    none, and no two share a name (a result names its test)."""
+    they are fine): a coding question or an ORM exercise needs one, other kinds than those and
+    practical have none, and no two share a name (a result names its test)."""
     problems = []
     if kind == Kind.CODING and not names:
         problems.append("A coding question needs at least one test.")
+    if kind == Kind.ORM and not names:
+        problems.append("An ORM exercise needs at least one test.")
     if kind not in RUNNABLE_KINDS and names:
         problems.append(
-            "Only coding and practical questions have tests: remove them, or change the kind."
+            "Only coding, practical and ORM questions have tests: remove them, or change the kind."
         )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from prep.http import HtmxHttpRequest
@@ -69,7 +69,7 @@ def _label_rows(questions) -> list[Question]:
     return rows
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def question_list(request: HtmxHttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
@@ -145,14 +145,14 @@ def _check_context(question: Question) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def question_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question.objects.published().with_detail_data(), slug=slug)
     return render_question(request, question)
 
 
-@require_GET
+@require_safe
 def set_list(request: HtmxHttpRequest) -> HttpResponse:
     sets = QuestionSet.objects.public().annotate(
         question_count=Count(
@@ -162,7 +162,7 @@ def set_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "questions/sets.html", {"sets": sets})
 
 
-@require_GET
+@require_safe
 def set_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     items = (
         QuestionSetItem.objects.filter(question__status=Status.PUBLISHED)

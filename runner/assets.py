@@ -1,4 +1,10 @@
-"""Puts Pyodide into static/pyodide/<version>/: the pinned npm package, checked by its SHA-256.
+"""Puts Python for the browser into static/: Pyodide, and the wheels the ORM exercises need.
+
+- Pyodide into static/pyodide/<version>/: the pinned npm package, checked by its SHA-256, with
+  its standard library precompiled (runner/pyodide_stdlib.zip).
+- Django (the release the app pins in pyproject.toml) and its pure-Python dependencies into
+  static/runner-wheels/: the wheels from PyPI, each checked by its SHA-256. The runner's worker
+  installs them into Pyodide on the first ORM exercise (runner/browser/orm.py).
 
 `make install` (and so `make run`, `make test` and CI) runs this; it does nothing when the files
 are already there. Only the standard library is used, so it runs before anything is installed,
@@ -7,9 +13,12 @@ and Node is never needed: the package is a plain tarball on the npm registry.
 
 import hashlib
 import io
+import re
 import sys
 import tarfile
 import urllib.request
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 PYODIDE_VERSION = "314.0.8"
@@ -30,8 +39,57 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PYODIDE_DIR = STATIC_DIR / "pyodide" / PYODIDE_VERSION
 
 
+@dataclass(frozen=True)
+class Wheel:
+    """A pure-Python wheel on PyPI, pinned by its SHA-256 (as PyPI lists it)."""
+
+    name: str
+    url: str
+    sha256: str
+
+
+# Django as pyproject.toml pins it, and asgiref and sqlparse at the versions installed with it.
+# Keep them in step: tests/runner/test_assets.py checks the versions against this environment.
+WHEELS = (
+    Wheel(
+        "django-5.2.19-py3-none-any.whl",
+        "https://files.pythonhosted.org/packages/3c/fb/65b4e897d1268288a46457493d9aec6541be8be08e"
+        "0093a93cc101c03ab2/django-5.2.19-py3-none-any.whl",
+        "5965d974a5218a2b68a11dd1276434707f23886525c23f0598eccedaf4f4ca00",
+    ),
+    Wheel(
+        "asgiref-3.13.0-py3-none-any.whl",
+        "https://files.pythonhosted.org/packages/2e/b0/ec211e1f7966247cb6469158d856bac9aa4c2fe136"
+        "21bd6a352e4f850453/asgiref-3.13.0-py3-none-any.whl",
+        "f9596a2434512686473d50f96ff6207fbba49ae1a785dfac614df4aeb085674d",
+    ),
+    Wheel(
+        "sqlparse-0.6.1-py3-none-any.whl",
+        "https://files.pythonhosted.org/packages/df/ff/2fee788e82e75be8f210c65c5d103bf44c880e3769"
+        "c884652a4cd911b8ba/sqlparse-0.6.1-py3-none-any.whl",
+        "3be5a72d04c873d690d7c6dedd33d6fae2ef82759881ceec02fc2efd0cba564f",
+    ),
+)
+WHEELS_DIR = STATIC_DIR / "runner-wheels"
+# What the browser never reads, left out of the copies served (the checked download is the
+# input): translations (the exercises run with USE_I18N off) and the contrib apps' static files.
+# They are two thirds of Django's wheel and of the files Pyodide has to unpack (8.3 MB, 3,670
+# files; served: 2 MB, 1,083 files). Give the served file a new name if this rule changes: its
+# URL is cached for a year.
+LEFT_OUT = re.compile(r"/locale/[^/]+/LC_MESSAGES/|^django/contrib/[^/]+/static/")
+
+
+# Pyodide's standard library compiled to bytecode (built once by `make assets`, see
+# assets/stdlib.mjs, and committed): served in place of the package's source-only zip, so that
+# starting Python in a browser does not compile its modules first (make bench-runner measures it).
+COMPILED_STDLIB = Path(__file__).resolve().parent / "pyodide_stdlib.zip"
+STDLIB_NAME = "python_stdlib.zip"
+
+
 def pyodide_is_installed() -> bool:
-    return all((PYODIDE_DIR / name).is_file() for name in PYODIDE_FILES)
+    if not all((PYODIDE_DIR / name).is_file() for name in PYODIDE_FILES):
+        return False
+    return (PYODIDE_DIR / STDLIB_NAME).read_bytes() == COMPILED_STDLIB.read_bytes()
 
 
 def install_pyodide() -> None:
@@ -50,13 +108,64 @@ def install_pyodide() -> None:
             if member is None:
                 raise RuntimeError(f"{name} is missing from the Pyodide package.")
             (PYODIDE_DIR / name).write_bytes(member.read())
+    (PYODIDE_DIR / STDLIB_NAME).write_bytes(COMPILED_STDLIB.read_bytes())
+
+
+def wheels_are_installed() -> bool:
+    return all((WHEELS_DIR / wheel.name).is_file() for wheel in WHEELS)
+
+
+def download_wheel(wheel: Wheel) -> bytes:
+    """The wheel from PyPI (raises on a checksum mismatch)."""
+    with urllib.request.urlopen(wheel.url, timeout=120) as response:
+        data = response.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != wheel.sha256:
+        raise RuntimeError(
+            f"{wheel.url} has SHA-256 {digest}, expected {wheel.sha256}: not installed."
+        )
+    return data
+
+
+def served_copy(data: bytes) -> bytes:
+    """The wheel without what LEFT_OUT names (its RECORD then lists only what is kept); the
+    wheel itself, byte for byte, when nothing is left out."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    infos = [info for info in source.infolist() if not LEFT_OUT.search(info.filename)]
+    if len(infos) == len(source.infolist()):
+        return data
+    names = {info.filename for info in infos}
+    kept = io.BytesIO()
+    with zipfile.ZipFile(kept, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as copy:
+        for info in infos:
+            content = source.read(info.filename)
+            if info.filename.endswith(".dist-info/RECORD"):
+                rows = content.decode("utf-8").splitlines(keepends=True)
+                kept_rows = [row for row in rows if row.split(",", 1)[0] in names]
+                content = "".join(kept_rows).encode("utf-8")
+            copy.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return kept.getvalue()
+
+
+def install_wheels() -> None:
+    WHEELS_DIR.mkdir(parents=True, exist_ok=True)
+    for wheel in WHEELS:
+        path = WHEELS_DIR / wheel.name
+        if not path.is_file():
+            data = served_copy(download_wheel(wheel))
+            # Written whole or not at all: a half-written file would look installed.
+            partial = path.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(path)
 
 
 def main() -> None:
-    if pyodide_is_installed():
-        return
-    print(f"Fetching Pyodide {PYODIDE_VERSION} (6 MB) into {PYODIDE_DIR} ...", file=sys.stderr)
-    install_pyodide()
+    if not pyodide_is_installed():
+        print(f"Fetching Pyodide {PYODIDE_VERSION} (6 MB) into {PYODIDE_DIR} ...", file=sys.stderr)
+        install_pyodide()
+    if not wheels_are_installed():
+        print(f"Fetching Django's wheels (8 MB) into {WHEELS_DIR} ...", file=sys.stderr)
+        install_wheels()
 
 
 if __name__ == "__main__":

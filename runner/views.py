@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from runner.assets import PYODIDE_DIR, PYODIDE_VERSION
+from runner.assets import PYODIDE_DIR, PYODIDE_VERSION, WHEELS, WHEELS_DIR
 
 WORKER_SOURCE = Path(__file__).with_name("worker.js")
 LARGE_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
@@ -17,16 +17,17 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def worker_policy(*, pyodide_url: str, harness_url: str) -> str:
+def worker_policy(*, pyodide_url: str, harness_url: str, wheels_url: str) -> str:
     """The worker's own Content-Security-Policy: it may load Pyodide (and compile its
-    WebAssembly) and fetch the harness, and reach nothing else. CSP paths need a full origin
-    ('self' takes no path), so the URLs are absolute."""
+    WebAssembly), fetch the harness and orm.py beside it, and Django's wheels for the ORM
+    exercises, and reach nothing else. CSP paths need a full origin ('self' takes no path), so
+    the URLs are absolute."""
     harness_folder = harness_url.rsplit("/", 1)[0] + "/"
     return "; ".join(
         [
             "default-src 'none'",
             f"script-src {pyodide_url} 'wasm-unsafe-eval'",
-            f"connect-src {pyodide_url} {harness_folder}",
+            f"connect-src {pyodide_url} {harness_folder} {wheels_url}",
         ]
     )
 
@@ -42,16 +43,25 @@ def worker_script(request: HttpRequest) -> HttpResponse:
     # A folder has no entry in the static files manifest: build its URL from STATIC_URL.
     pyodide_url = request.build_absolute_uri(f"{settings.STATIC_URL}pyodide/{PYODIDE_VERSION}/")
     harness_url = request.build_absolute_uri(static("runner/harness.py"))
+    wheels_url = request.build_absolute_uri(f"{settings.STATIC_URL}runner-wheels/")
     config = {
         "pyodideUrl": pyodide_url,
         "harnessUrl": harness_url,
         # Uncompressed sizes, to show how far along the download is (0 if unknown).
         "sizes": {name: _size(PYODIDE_DIR / name) for name in LARGE_FILES},
+        # The ORM exercises' runtime, loaded on the first card that needs it.
+        "django": {
+            "wheels": [
+                {"url": wheels_url + wheel.name, "size": _size(WHEELS_DIR / wheel.name)}
+                for wheel in WHEELS
+            ],
+            "ormUrl": request.build_absolute_uri(static("runner/orm.py")),
+        },
     }
     source = f"const CONFIG = {json.dumps(config)};\n" + WORKER_SOURCE.read_text(encoding="utf-8")
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
     response["Content-Security-Policy"] = worker_policy(
-        pyodide_url=pyodide_url, harness_url=harness_url
+        pyodide_url=pyodide_url, harness_url=harness_url, wheels_url=wheels_url
     )
     # Small, and it must change with a deployment: the browser asks again each page load.
     response["Cache-Control"] = "no-cache"

@@ -5,16 +5,30 @@
 //
 // The message protocol, page -> worker:
 //   {type: "load"}                                   start Python (once; later calls are no-ops)
-//   {type: "run", id, code, tests: [{name, code}]}   run code against each test, in order
+//   {type: "load", runtime: "django"}                start Python, then Django too (once)
+//   {type: "run", id, code, tests: [{name, code}], runtime?}
+//                                                    run code against each test, in order; with
+//                                                    runtime "django" (the ORM exercises), each
+//                                                    test gets Django and a fresh database
 // worker -> page:
-//   {type: "progress", loaded, total}                bytes of the runtime downloaded so far
-//   {type: "ready", version}                         Python is ready to run
-//   {type: "failed", message}                        Python could not start in this browser
+//   {type: "progress", loaded, total, runtime?}      bytes downloaded so far: of Python, or with
+//                                                    runtime, of that runtime (Django's wheels)
+//   {type: "ready", version, runtime?}               Python (with runtime: that runtime too) is
+//                                                    ready to run
+//   {type: "failed", message, runtime?}              Python (or that runtime) could not start
 //   {type: "started", id, name}                      a test began (a timeout names it)
 //   {type: "result", id, result}                     a test ended: the harness's result format
 //   {type: "done", id, status, message}              the run ended: "pass" | "fail" | "error"
 //   {type: "crashed", id, message}                   Python itself failed: start a new worker
-// The page enforces the time limit: it terminates this worker and starts a fresh one.
+// The page enforces the time limit: it terminates this worker and starts a fresh one. It sends a
+// run that needs a runtime once that runtime is ready, so that loading it is not timed; a run
+// that comes earlier waits here for the runtime (and fails its tests if it cannot start).
+//
+// Django (runtime "django"): on the first load or run that asks for it, its wheels
+// (CONFIG.django.wheels, served from static/runner-wheels/) are downloaded, unpacked into
+// Python's site-packages, and orm.py (CONFIG.django.ormUrl) is written beside the harness; the
+// harness then configures Django and seeds the exercise database. All of it stays for later runs
+// of this worker (a fresh worker, after a timeout, starts again from the browser's cache).
 
 /* global CONFIG */
 "use strict";
@@ -22,6 +36,7 @@
 let python = null;
 let harness = null;
 let loading = null;
+const runtimes = new Map(); // runtime name -> the promise of it being ready
 
 // Pyodide fetches its two large files (CONFIG.sizes) itself; while it starts, their bytes are
 // counted on the way through, so that the page can show how far along the download is without
@@ -77,22 +92,99 @@ function load() {
   return loading;
 }
 
+async function downloadBytes(url, onBytes) {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
+  const chunks = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    onBytes(value.length);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+async function startDjango() {
+  await load();
+  if (!harness) throw new Error("Python could not start");
+  const { wheels, ormUrl } = CONFIG.django;
+  const total = wheels.reduce((sum, wheel) => sum + wheel.size, 0);
+  let loaded = 0;
+  const report = (bytes) => {
+    loaded = Math.min(loaded + bytes, total);
+    self.postMessage({ type: "progress", runtime: "django", loaded, total });
+  };
+  const [archives, source] = await Promise.all([
+    Promise.all(wheels.map((wheel) => downloadBytes(wheel.url, report))),
+    fetch(ormUrl).then((response) => {
+      if (!response.ok) throw new Error(`${ormUrl}: HTTP ${response.status}`);
+      return response.text();
+    }),
+  ]);
+  const sitePackages = python.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+  for (const archive of archives) {
+    python.unpackArchive(archive, "wheel", { extractDir: sitePackages });
+  }
+  python.FS.writeFile("/home/pyodide/orm.py", source);
+  python.runPython("import importlib; importlib.invalidate_caches()");
+  harness.prepare_runtime("django"); // imports Django, configures it, seeds the database
+  self.postMessage({ type: "ready", runtime: "django", version: python.version });
+}
+
+function loadRuntime(runtime) {
+  if (!runtimes.has(runtime)) {
+    const starting = runtime === "django"
+      ? startDjango()
+      : Promise.reject(new Error(`unknown runtime “${runtime}”`));
+    runtimes.set(runtime, starting.catch((error) => {
+      const message = String((error && error.message) || error);
+      self.postMessage({ type: "failed", runtime, message });
+      throw new Error(message);
+    }));
+  }
+  return runtimes.get(runtime);
+}
+
 function plain(proxy) {
   const value = proxy.toJs({ dict_converter: Object.fromEntries });
   proxy.destroy();
   return value;
 }
 
-async function run({ id, code, tests }) {
+async function run({ id, code, tests, runtime }) {
   await load();
   if (!harness) return;
+  if (runtime) {
+    try {
+      await loadRuntime(runtime);
+    } catch (error) {
+      // Run anyway: the harness reports every test as not run, saying why.
+    }
+  }
+  let sent = 0;
   const onStart = (name) => self.postMessage({ type: "started", id, name });
-  const onResult = (result) => self.postMessage({ type: "result", id, result: plain(result) });
+  const onResult = (result) => {
+    sent += 1;
+    self.postMessage({ type: "result", id, result: plain(result) });
+  };
   const pyTests = python.toPy(tests);
   try {
-    const report = plain(
-      harness.run_tests.callKwargs(code, pyTests, { on_start: onStart, on_result: onResult }),
-    );
+    const options = { on_start: onStart, on_result: onResult };
+    if (runtime) options.runtime = runtime; // (JavaScript's null would reach Python as jsnull)
+    const report = plain(harness.run_tests.callKwargs(code, pyTests, options));
+    // Tests that did not run (the code does not compile, the runtime could not start) have
+    // results too, with the reason.
+    for (const result of report.results.slice(sent)) self.postMessage({ type: "result", id, result });
     self.postMessage({ type: "done", id, status: report.status, message: report.message });
   } finally {
     pyTests.destroy();
@@ -101,7 +193,8 @@ async function run({ id, code, tests }) {
 
 self.onmessage = (event) => {
   const message = event.data || {};
-  if (message.type === "load") load();
+  if (message.type === "load" && message.runtime) loadRuntime(message.runtime).catch(() => {});
+  else if (message.type === "load") load();
   else if (message.type === "run") {
     run(message).catch((error) => {
       // Pyodide itself failed (a JavaScript stack overflow, out of memory): say so, and let

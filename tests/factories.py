@@ -253,3 +253,36 @@ def coding_question(*, visible: int = 2, hidden: int = 3, **kwargs) -> Question:
             position=position,
         )
     return question
+
+
+BOOK_COUNT_STARTER = (
+    "def book_count():\n    return sum(author.books.count() for author in Author.objects.all())\n"
+)
+BOOK_COUNT_SOLUTION = "def book_count():\n    return Book.objects.count()\n"
+
+
+def orm_exercise(**kwargs) -> Question:
+    """A published ORM exercise ("count the books") with a visible test of its result and a
+    visible query budget test (runner/browser/orm.py's helpers), then a hidden one."""
+    kwargs.setdefault("title", "Count the books")
+    kwargs.setdefault("starter_code", BOOK_COUNT_STARTER)
+    kwargs.setdefault("solution_code", BOOK_COUNT_SOLUTION)
+    question = QuestionFactory(kind=Kind.ORM, **kwargs)
+    tests = [
+        ("returns the number of books", "assert book_count() == 20", False),
+        (
+            "runs at most 1 query",
+            "with queries() as captured:\n    book_count()\nassert_at_most(captured, 1)",
+            False,
+        ),
+        (
+            "counts a new book",
+            "Book.objects.filter(pk=1).delete()\nassert book_count() == 19",
+            True,
+        ),
+    ]
+    for position, (name, code, hidden) in enumerate(tests):
+        CodeTestFactory(
+            question=question, name=name, code=code, is_hidden=hidden, position=position
+        )
+    return question

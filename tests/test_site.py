@@ -17,7 +17,15 @@ def test_visitors_see_the_landing_page(client, db):
     assert "Walk into your Python interview ready" in html
     assert 'href="#main"' in html  # skip link
     assert "htmx.min.js" in html
-    assert "X-CSRFToken" in html  # hx-headers carries the token
+    assert "X-CSRFToken" not in html  # no form posts from it: no token, and no cookie
+
+
+def test_signed_in_pages_send_the_csrf_token_with_htmx_requests(client, candidate):
+    client.force_login(candidate)
+
+    html = client.get("/questions/").content.decode()
+
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
 
 
 def test_healthz_answers_200_when_the_database_does(client, db):

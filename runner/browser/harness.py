@@ -13,6 +13,10 @@ The result of each test follows Exercism's test-runner format:
      "output", "output_truncated", "duration_ms"}
 The caller enforces the wall-clock limit (the browser terminates its worker; CI kills the
 process) and reports the test that was running as "timeout".
+
+A run may ask for a runtime: runtime="django" (the ORM exercises) gives every test real Django
+with an exercise app and a freshly seeded database, from orm.py beside this file (which needs
+Django installed: the worker installs its wheels first; CI runs it with the server's Django).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import importlib.util
 import io
 import json
 import linecache
+import os
 import sys
 import time
 import traceback
@@ -37,6 +43,10 @@ TEST_HELPERS = ("raises",)
 
 PASS, FAIL, ERROR, TIMEOUT = "pass", "fail", "error", "timeout"
 STATUSES = (PASS, FAIL, ERROR, TIMEOUT)
+# Runtimes a run may ask for besides plain Python (None), and their names in messages.
+DJANGO = "django"
+RUNTIMES = (DJANGO,)
+RUNTIME_NAMES = {DJANGO: "Django"}
 
 
 def _no_input(prompt: object = "") -> str:
@@ -270,8 +280,49 @@ def format_error(error: BaseException) -> str:
     return text.rstrip()
 
 
-def run_one(solution, test: dict, *, output_limit: int = OUTPUT_LIMIT) -> dict:
-    """Run the compiled candidate code, then one test, in a fresh namespace."""
+def _orm_module():
+    """orm.py, from beside this file (the worker writes both into one folder), loaded once."""
+    module = sys.modules.get("prep_orm")
+    if module is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "orm.py")
+        spec = importlib.util.spec_from_file_location("prep_orm", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no ORM runtime at {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["prep_orm"] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules["prep_orm"]
+            raise
+    return module
+
+
+def prepare_runtime(runtime: str) -> None:
+    """Get a runtime ready ahead of the first run that needs it (the worker calls this while the
+    page says "Loading Django…"); run_tests does it too when it has not been done.
+
+    Raises ValueError for an unknown runtime, and whatever starting it raises (ImportError when
+    Django is not installed)."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r} (one of: {', '.join(RUNTIMES)})")
+    _orm_module().setup()
+
+
+def _names_for(runtime: str | None) -> Callable[[], dict] | None:
+    """What gives each test of a run its runtime's names (and fresh state); None for none."""
+    return None if runtime is None else _orm_module().names_for_a_test
+
+
+def run_one(
+    solution,
+    test: dict,
+    *,
+    output_limit: int = OUTPUT_LIMIT,
+    names: Callable[[], dict] | None = None,
+) -> dict:
+    """Run the compiled candidate code, then one test, in a fresh namespace (which first gets
+    names(), when given: a runtime's models and helpers)."""
     result = {
         "name": test["name"],
         "status": PASS,
@@ -292,6 +343,8 @@ def run_one(solution, test: dict, *, output_limit: int = OUTPUT_LIMIT) -> dict:
         return result
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            if names is not None:
+                namespace.update(names())
             exec(solution, namespace)
             namespace.update(
                 __prep_compare=_check_compare, __prep_truth=_check_truth, raises=raises
@@ -311,10 +364,26 @@ def run_one(solution, test: dict, *, output_limit: int = OUTPUT_LIMIT) -> dict:
     return result
 
 
+def _not_run(tests: list[dict], message: str) -> list[dict]:
+    return [
+        {
+            "name": test["name"],
+            "status": ERROR,
+            "test_code": test["code"],
+            "message": message,
+            "output": "",
+            "output_truncated": False,
+            "duration_ms": 0,
+        }
+        for test in tests
+    ]
+
+
 def run_tests(
     code: str,
     tests: list[dict],
     *,
+    runtime: str | None = None,
     output_limit: int = OUTPUT_LIMIT,
     on_start: Callable[[str], object] | None = None,
     on_result: Callable[[dict], object] | None = None,
@@ -322,33 +391,43 @@ def run_tests(
     """Run `code` against each of `tests` ({"name", "code"}) in order.
 
     Returns {"status", "message", "results"}: the status is "pass" when every test passed,
-    "error" when the code does not compile (message: the SyntaxError, with its line), "fail"
-    otherwise. on_start(name) is called before each test, on_result(result) after it.
+    "error" when the code does not compile (message: the SyntaxError, with its line) or the
+    runtime cannot start (message: why), "fail" otherwise. on_start(name) is called before each
+    test, on_result(result) after it. runtime="django" gives each test the ORM exercises'
+    models and helpers over a freshly seeded database (orm.py); it raises ValueError for a
+    runtime it does not know.
     """
+    if runtime is not None and runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r} (one of: {', '.join(RUNTIMES)})")
     _remember_source(SOLUTION_FILE, code)
     try:
         solution = compile(code, SOLUTION_FILE, "exec")
     except SyntaxError as error:
-        message = format_syntax_error(error)
-        results = [
-            {
-                "name": test["name"],
+        not_run = f"Not run: your code does not compile (line {error.lineno})."
+        return {
+            "status": ERROR,
+            "message": format_syntax_error(error),
+            "results": _not_run(tests, not_run),
+        }
+    names = None
+    if runtime is not None:
+        try:
+            prepare_runtime(runtime)
+            names = _names_for(runtime)
+        except Exception as error:
+            what = RUNTIME_NAMES[runtime]
+            message = f"{what} could not start: {type(error).__name__}: {error}"
+            return {
                 "status": ERROR,
-                "test_code": test["code"],
-                "message": f"Not run: your code does not compile (line {error.lineno}).",
-                "output": "",
-                "output_truncated": False,
-                "duration_ms": 0,
+                "message": message,
+                "results": _not_run(tests, f"Not run: {what} could not start."),
             }
-            for test in tests
-        ]
-        return {"status": ERROR, "message": message, "results": results}
     results = []
     for test in tests:
         if on_start is not None:
             on_start(test["name"])
         _remember_source(TEST_FILE, test["code"])
-        result = run_one(solution, test, output_limit=output_limit)
+        result = run_one(solution, test, output_limit=output_limit, names=names)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -357,9 +436,10 @@ def run_tests(
 
 
 def main() -> None:
-    """`python harness.py < job.json`: {"code", "tests"} in, run_tests' answer out (CI)."""
+    """`python harness.py < job.json`: {"code", "tests", "runtime"?} in, run_tests' answer out
+    (CI)."""
     job = json.load(sys.stdin)
-    report = run_tests(job["code"], job["tests"])
+    report = run_tests(job["code"], job["tests"], runtime=job.get("runtime"))
     sys.stdout.write(json.dumps(report))
 
 

@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 register = template.Library()
@@ -29,3 +31,11 @@ def runner_tests(question) -> dict:
         "visible": question.runner_tests(include_hidden=False),
         "all": question.runner_tests(include_hidden=True),
     }
+
+
+@register.filter
+def to_json(value) -> str:
+    """JSON for a data-* attribute (auto-escaping keeps it inside the attribute). Not a
+    <script type="application/json">: htmx drops <script> elements from the content it swaps in
+    (allowScriptTags is off), and a card is swapped after every Submit."""
+    return json.dumps(value)

@@ -7,8 +7,9 @@
 //   mode "rerun":    "Run the tests in my browser" on stored code (a mentor's view);
 //   mode "check":    an editor's check in the admin: the reference solution must pass every
 //                    test and the starter code must fail at least one.
-// The tests come from the JSON script the block names (data-tests), or the one inside it:
-// {visible, all}.
+// The tests come from the block's data-tests-json: {visible, all} (an attribute, not a JSON
+// <script>, which htmx would drop from a swapped card). A block with data-runtime="django" (an ORM exercise) has the runner load
+// Django as soon as the card appears, and runs its tests with it.
 
 import { runnerFor } from "./runner.js";
 
@@ -87,21 +88,35 @@ export function renderResults(report, { title, note }) {
   return section;
 }
 
-function phaseText(state) {
-  if (state.phase === "ready") return "Python is ready.";
-  if (state.phase === "failed") return `Python could not start in this browser (${state.message}).`;
-  if (state.total) {
-    const percent = Math.min(99, Math.floor((100 * state.loaded) / state.total));
-    return `Loading Python… ${percent}%`;
+const RUNTIME_NAMES = { django: "Django" };
+
+function loadingText(name, progress) {
+  if (progress.total) {
+    const percent = Math.min(99, Math.floor((100 * progress.loaded) / progress.total));
+    return `Loading ${name}… ${percent}%`;
   }
-  return "Loading Python…";
+  return `Loading ${name}…`;
+}
+
+// Where a block stands: Python's phase, then (once Python is ready) its runtime's, if any.
+function phaseOf(state, runtime) {
+  if (state.phase !== "ready" || !runtime) return state.phase;
+  return (state.runtimes[runtime] || { phase: "loading" }).phase;
+}
+
+function phaseText(state, runtime) {
+  if (state.phase === "failed") return `Python could not start in this browser (${state.message}).`;
+  if (state.phase !== "ready") return loadingText("Python", state);
+  if (!runtime) return "Python is ready.";
+  const name = RUNTIME_NAMES[runtime] || runtime;
+  const extra = state.runtimes[runtime] || { phase: "loading", loaded: 0, total: 0 };
+  if (extra.phase === "failed") return `${name} could not start in this browser (${extra.message}).`;
+  if (extra.phase !== "ready") return loadingText(name, extra);
+  return `Python and ${name} are ready.`;
 }
 
 function readTests(block) {
-  const script = block.dataset.tests
-    ? document.getElementById(block.dataset.tests)
-    : block.querySelector("script[type='application/json']");
-  return script ? JSON.parse(script.textContent) : { visible: [], all: [] };
+  return block.dataset.testsJson ? JSON.parse(block.dataset.testsJson) : { visible: [], all: [] };
 }
 
 function clip(text) {
@@ -126,6 +141,8 @@ class CodeBlock {
     this.tests = readTests(block);
     this.timeLimitMs = 1000 * (Number(block.dataset.timeLimit) || 5);
     this.runner = runnerFor(block.dataset.workerUrl);
+    this.runtime = block.dataset.runtime || "";
+    if (this.runtime) this.runner.require(this.runtime);
     this.status = block.querySelector("[data-runner-status]");
     this.output = block.querySelector("[data-runner-results]");
     this.buttons = Array.from(block.querySelectorAll("[data-run], [data-submit], [data-check], [data-rerun]"));
@@ -203,14 +220,15 @@ class CodeBlock {
       if (this.unsubscribe) this.unsubscribe();
       return;
     }
-    if (this.status && !this.busy) this.status.textContent = phaseText(state);
-    const ready = state.phase === "ready";
+    if (this.status && !this.busy) this.status.textContent = phaseText(state, this.runtime);
+    const phase = phaseOf(state, this.runtime);
+    const ready = phase === "ready";
     for (const button of this.buttons) {
       button.disabled = !ready || this.busy;
     }
-    this.block.classList.toggle("runner-failed", state.phase === "failed");
+    this.block.classList.toggle("runner-failed", phase === "failed");
     const fallback = this.block.querySelectorAll("[data-when-python-fails]");
-    fallback.forEach((n) => { n.hidden = state.phase !== "failed"; });
+    fallback.forEach((n) => { n.hidden = phase !== "failed"; });
     // Buttons that post a typed answer without running it step back while Python can run.
     const card = this.block.closest(".practice-card");
     if (card) card.querySelectorAll("[data-when-python-cannot-run]").forEach((n) => { n.hidden = ready; });
@@ -222,7 +240,9 @@ class CodeBlock {
     this.status.textContent = `Running ${label}…`;
     let report;
     try {
-      report = await this.runner.run({ code, tests, timeLimitMs: this.timeLimitMs });
+      report = await this.runner.run({
+        code, tests, timeLimitMs: this.timeLimitMs, runtime: this.runtime || null,
+      });
     } catch (error) {
       report = { status: "error", message: String(error.message || error), results: [] };
     }
@@ -237,7 +257,7 @@ class CodeBlock {
   }
 
   async run(submit) {
-    if (this.busy || this.runner.state.phase !== "ready") return;
+    if (this.busy || phaseOf(this.runner.state, this.runtime) !== "ready") return;
     const tests = submit ? this.tests.all : this.tests.visible;
     const report = await this.execute(this.code(), tests, submit ? "every test" : "the examples");
     this.output.replaceChildren(renderResults(report, {
@@ -264,7 +284,7 @@ class CodeBlock {
   }
 
   async check() {
-    const codes = JSON.parse(document.getElementById(this.block.dataset.codes).textContent);
+    const codes = JSON.parse(this.block.dataset.codesJson);
     const solution = await this.execute(codes.solution, this.tests.all, "the reference solution");
     const starter = codes.starter
       ? await this.execute(codes.starter, this.tests.all, "the starter code")

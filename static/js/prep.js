@@ -187,7 +187,7 @@
   // keyboard focus while it overflows, so that the arrow keys can scroll it (WCAG 2.1.1).
   // Rendered Markdown cannot carry tabindex itself, and a box that fits needs no tab stop.
 
-  var SCROLLERS = "pre, .table-wrap, figure.chart";
+  var SCROLLERS = "pre, .table-wrap, .prose table, figure.chart";
 
   function markScrollers() {
     var boxes = document.querySelectorAll(SCROLLERS);

@@ -2,16 +2,25 @@
 // documents the message protocol), kept alive across htmx card swaps, with the time limit.
 //
 //   const runner = runnerFor(workerUrl);       // the same object for the same URL on a page
+//   runner.require("django");                  // load a runtime as well (the ORM exercises'
+//                                              // Django), ahead of the first run that needs it
 //   runner.subscribe((state) => ...);          // {phase: "loading"|"ready"|"failed", loaded,
-//                                              //  total, message}; called at once, then on change
-//   const report = await runner.run({code, tests, timeLimitMs, onResult});
+//                                              //  total, message, runtimes: {django: {phase,
+//                                              //  loaded, total, message}}}; called at once,
+//                                              //  then on change
+//   const report = await runner.run({code, tests, timeLimitMs, onResult, runtime});
 //   // report: {status: "pass"|"fail"|"error"|"timeout", message, results: [...]}
+//
+// A run with a runtime waits until that runtime is ready before it is sent and timed: loading
+// Django is not part of the time limit. If the runtime cannot start, every test is "not run".
 //
 // Python runs synchronously inside the worker, so an endless loop cannot be interrupted there:
 // at the time limit the worker is terminated, the test it was in is reported as "timeout",
 // the tests after it as not run, and a fresh worker starts loading at once.
 
 const runners = new Map();
+const RUNTIME_NAMES = { django: "Django" };
+const LOADING = { phase: "loading", loaded: 0, total: 0, message: "" };
 
 export function runnerFor(workerUrl) {
   if (!runners.has(workerUrl)) runners.set(workerUrl, new Runner(workerUrl));
@@ -28,7 +37,8 @@ class Runner {
   constructor(workerUrl) {
     this.workerUrl = workerUrl;
     this.listeners = new Set();
-    this.state = { phase: "loading", loaded: 0, total: 0, message: "" };
+    this.wanted = new Set(); // the runtimes asked for: each fresh worker loads them again
+    this.state = { ...LOADING, runtimes: {} };
     this.nextId = 1;
     this.current = null; // the run in progress: {id, tests, results, running, resolve, timer}
     this.start();
@@ -45,8 +55,40 @@ class Runner {
     this.listeners.forEach((listener) => listener(this.state));
   }
 
+  setRuntime(runtime, changes) {
+    const current = this.state.runtimes[runtime] || LOADING;
+    this.setState({ runtimes: { ...this.state.runtimes, [runtime]: { ...current, ...changes } } });
+  }
+
+  require(runtime) {
+    if (this.wanted.has(runtime)) return;
+    this.wanted.add(runtime);
+    this.setRuntime(runtime, LOADING);
+    if (this.worker) this.worker.postMessage({ type: "load", runtime });
+  }
+
+  // Resolves true once the runtime is ready, false if it (or Python) cannot start.
+  runtimeReady(runtime) {
+    this.require(runtime);
+    return new Promise((resolve) => {
+      let settled = false;
+      let unsubscribe = null;
+      unsubscribe = this.subscribe((state) => {
+        const extra = state.runtimes[runtime] || LOADING;
+        const outcome = extra.phase === "ready" ? true
+          : extra.phase === "failed" || state.phase === "failed" ? false : null;
+        if (outcome === null || settled) return;
+        settled = true;
+        if (unsubscribe) unsubscribe();
+        resolve(outcome);
+      });
+      if (settled) unsubscribe();
+    });
+  }
+
   start() {
-    this.setState({ phase: "loading", loaded: 0, total: 0, message: "" });
+    const runtimes = Object.fromEntries(Array.from(this.wanted, (runtime) => [runtime, LOADING]));
+    this.setState({ ...LOADING, runtimes });
     if (typeof WebAssembly !== "object" || typeof Worker !== "function") {
       this.setState({ phase: "failed", message: "this browser cannot run WebAssembly" });
       return;
@@ -63,10 +105,18 @@ class Runner {
       this.crashed(event.message || "the runner stopped");
     };
     this.worker.postMessage({ type: "load" });
+    for (const runtime of this.wanted) this.worker.postMessage({ type: "load", runtime });
   }
 
   receive(message) {
     const run = this.current && message.id === this.current.id ? this.current : null;
+    if (message.runtime && ["progress", "ready", "failed"].includes(message.type)) {
+      const phase = { progress: "loading", ready: "ready", failed: "failed" }[message.type];
+      const changes = { phase, message: message.message || "" };
+      if (message.type === "progress") Object.assign(changes, { loaded: message.loaded, total: message.total });
+      this.setRuntime(message.runtime, changes);
+      return;
+    }
     switch (message.type) {
       case "progress":
         this.setState({ loaded: message.loaded, total: message.total });
@@ -89,10 +139,10 @@ class Runner {
         break;
       case "done":
         if (!run) break;
-        // Code that does not compile runs no test, and the worker sends no result for them:
-        // mark each as not run (the run's message shows the error and its line).
+        // The worker sends a result for every test, run or not; should some be missing, mark
+        // each as not run (the run's message says why).
         if (run.results.length < run.tests.length) {
-          const notRun = "Not run: your code does not compile.";
+          const notRun = "Not run: the run ended before this test.";
           this.cutShort("error", notRun, notRun);
         }
         this.finish({ status: message.status, message: message.message });
@@ -103,14 +153,33 @@ class Runner {
     }
   }
 
-  run({ code, tests, timeLimitMs, onResult }) {
-    if (this.state.phase !== "ready") return Promise.reject(new Error("Python is not ready"));
-    if (this.current) return Promise.reject(new Error("a run is in progress"));
+  async run({ code, tests, timeLimitMs, onResult, runtime }) {
+    if (this.state.phase !== "ready") throw new Error("Python is not ready");
+    if (this.current || this.waiting) throw new Error("a run is in progress");
+    if (runtime) {
+      this.waiting = true;
+      let ready;
+      try {
+        ready = await this.runtimeReady(runtime);
+      } finally {
+        this.waiting = false;
+      }
+      if (!ready) {
+        const name = RUNTIME_NAMES[runtime] || runtime;
+        const why = (this.state.runtimes[runtime] || {}).message || this.state.message;
+        const notRun = `Not run: ${name} could not start.`;
+        return {
+          status: "error",
+          message: `${name} could not start in this browser (${why}).`,
+          results: tests.map((test) => result(test.name, test.code, "error", notRun)),
+        };
+      }
+    }
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.current = { id, tests, results: [], running: null, resolve, onResult };
       this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
-      this.worker.postMessage({ type: "run", id, code, tests });
+      this.worker.postMessage({ type: "run", id, code, tests, runtime: runtime || null });
     });
   }
 

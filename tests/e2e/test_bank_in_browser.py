@@ -1,7 +1,8 @@
-"""The whole bank in the browser's Python (Pyodide, CPython 3.14): every coding and practical
-question that runs in the browser passes its tests with its reference solution and fails at
+"""The whole bank in the browser's Python (Pyodide, CPython 3.14): every coding, practical and
+ORM question that runs in the browser passes its tests with its reference solution and fails at
 least one with its starter code, as tests/questions/test_starter_bank.py checks under the
-server's CPythons. Run through the page's own runner (static/js/runner.js), on a real card."""
+server's CPythons. Run through the page's own runner (static/js/runner.js), on a real card; the
+ORM exercises with their runtime (Django, installed into the worker on the first of them)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 from practice.models import Mode
 from practice.services import start_session_with_questions
 from tests.factories import UserFactory, coding_question
-from tests.questions.test_starter_bank import _failures, _with_tests
+from tests.questions.test_starter_bank import _failures, _with_tests, runtime_of
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,9 @@ RUN_JOBS = """async (jobs) => {
   const runner = runnerFor(block.dataset.workerUrl);
   const reports = [];
   for (const job of jobs) {
-    reports.push(await runner.run({ code: job.code, tests: job.tests, timeLimitMs: job.limit }));
+    reports.push(await runner.run({
+      code: job.code, tests: job.tests, timeLimitMs: job.limit, runtime: job.runtime,
+    }));
   }
   return reports;
 }"""
@@ -34,6 +37,7 @@ def _jobs(questions: list[dict], code_key: str) -> list[dict]:
             "code": question.get(code_key, ""),
             "tests": [{"name": t["name"], "code": t["code"]} for t in question["tests"]],
             "limit": 1000 * question.get("time_limit", 5),
+            "runtime": runtime_of(question),
         }
         for question in questions
     ]
@@ -62,6 +66,8 @@ def test_the_banks_solutions_pass_and_starters_fail_in_the_browser(page, log_in,
     }
     assert not failing, f"reference solutions that fail in the browser: {failing}"
     passing = [
-        q["slug"] for q, report in zip(questions, starters, strict=True) if report["status"] == "pass"
+        q["slug"]
+        for q, report in zip(questions, starters, strict=True)
+        if report["status"] == "pass"
     ]
     assert not passing, f"starter code that passes every test in the browser: {passing}"

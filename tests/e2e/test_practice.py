@@ -128,7 +128,7 @@ def test_a_quiz_marks_a_wrong_and_a_right_answer_and_explains_them(page, log_in)
     card = page.locator("#session-card")
     title = card.get_by_role("heading", level=2).inner_text()
     # A wrong answer, with the mouse; Enter on the chosen radio button sends the form.
-    card.get_by_text(f"A wrong answer to {title}").click()
+    card.locator(".quiz-choice", has_text=f"A wrong answer to {title}").click()
     page.keyboard.press("Enter")
     expect(card).to_contain_text("Not quite")
     expect(card).to_contain_text(f"Wrong, because {title} is not like that.")

@@ -245,7 +245,7 @@ def test_the_mentee_page_works_out_the_thread_url_once(
     assert reversing.call_count == 1  # for four threads
     for item in (item for session in sessions for item in session.items.all()):
         thread = reverse("mentoring:thread", args=[item.pk])
-        assert f'<form method="post" action="{thread}" hx-post="{thread}"' in content
+        assert f'<form method="post" action="{thread}" data-hx-post="{thread}"' in content
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_editing_the_details_with_htmx_returns_the_fragment(
     assert response.status_code == 200
     assert 'id="set-details"' in content
     assert "Saved." in content
-    assert 'hx-swap-oob="true"' in content  # the page's title follows
+    assert 'data-hx-swap-oob="true"' in content  # the page's title follows
     assert "<html" not in content
 
 
@@ -183,7 +183,7 @@ def test_the_search_finds_published_questions_only(mentor_client, question_set, 
     assert response.status_code == 200
     assert "Decorators with arguments" in content
     assert "in draft" not in content
-    assert '<div id="set-status" hx-swap-oob="innerHTML">1 result.</div>' in content
+    assert '<div id="set-status" data-hx-swap-oob="innerHTML">1 result.</div>' in content
     assert "<html" not in content
 
 
@@ -262,7 +262,7 @@ def test_adding_with_htmx_returns_the_items_and_refreshed_results(
     assert response.status_code == 200
     assert 'id="set-items"' in content
     assert "1. The GIL" in content
-    assert '<div id="search-results" hx-swap-oob="innerHTML">' in content
+    assert '<div id="search-results" data-hx-swap-oob="innerHTML">' in content
     assert "In this set" in content
     assert "Added “The GIL”." in content
     assert items_of(question_set) == [question.pk]
@@ -389,7 +389,7 @@ def test_the_builder_page_renders_with_its_parts(mentor_client, question_set):
     assert response.status_code == 200
     assert 'id="set-items"' in content
     assert 'id="set-search-q"' in content
-    assert 'hx-trigger="input changed delay:300ms, search"' in content
+    assert 'data-hx-trigger="input changed delay:300ms, search"' in content
     assert "js/mentoring.js" in content
 
 

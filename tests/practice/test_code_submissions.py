@@ -714,11 +714,11 @@ def _examples_section(page: str) -> str:
 
 
 def _runner_tests(page: str, item) -> dict:
-    match = re.search(
-        rf'<script id="runner-tests-{item.pk}" type="application/json">(.*?)</script>', page, re.S
-    )
+    """The tests in the runner block's data-tests-json (an attribute: htmx drops <script>s from a
+    swapped card)."""
+    match = re.search(r'<div class="code-runner"[^>]*data-tests-json="([^"]*)"', page)
     assert match, "no runner tests"
-    return json.loads(match.group(1))
+    return json.loads(html.unescape(match.group(1)))
 
 
 def test_the_study_card_shows_the_examples_editor_and_runner(
@@ -739,7 +739,7 @@ def test_the_study_card_shows_the_examples_editor_and_runner(
     runner = re.search(r"<div class=\"code-runner\" data-code-runner[^>]*>", page)
     assert runner, "no runner block"
     assert f'data-worker-url="{reverse("runner:worker")}"' in runner.group(0)
-    assert f'data-tests="runner-tests-{item.pk}"' in runner.group(0)
+    assert "data-tests-json=" in runner.group(0)
     assert f'data-time-limit="{question.time_limit}"' in runner.group(0)
     assert _runner_tests(page, item) == {
         "visible": [{"name": test.name, "code": test.code} for test in tests[:2]],
@@ -786,7 +786,7 @@ def test_a_coding_question_without_tests_to_run_has_the_plain_self_graded_card(
 
     assert question.starter_code_html in page
     assert "Show answer" in page and "Give up" not in page
-    assert "data-code-runner" not in page and "runner-tests-" not in page
+    assert "data-code-runner" not in page and "data-tests-json" not in page
     assert 'id="submit-code-' not in page and 'class="examples"' not in page
     assert "Your answer" in page
 

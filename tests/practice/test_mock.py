@@ -65,6 +65,24 @@ def test_a_mock_end_to_end_without_javascript(candidate_client, candidate, mock)
     assert "point-covered" in summary and "Model answer" in summary
 
 
+@pytest.mark.parametrize("junk", ["covered-²", "covered-٣", "covered-", "covered--1", "covered-x"])
+def test_a_junk_field_in_the_assessment_is_ignored_and_the_rest_scores(
+    candidate_client, mock, junk
+):
+    items = list(mock.items.order_by("position"))
+    for item in items:
+        candidate_client.post(_answer_url(mock, item), {"response": "Answer"})
+
+    response = candidate_client.post(
+        reverse("practice:assess", args=[mock.pk]),
+        {junk: ["0"], f"covered-{items[0].pk}": ["0", "1", "2", "²", "٣"]},
+    )
+
+    assert response["Location"] == reverse("practice:summary", args=[mock.pk])
+    first = mock.items.get(position=1)
+    assert first.covered_points == [0, 1, 2] and first.rating == Rating.GOOD
+
+
 def test_a_mock_with_htmx_swaps_the_card_and_then_offers_scoring(
     candidate_client, mock, htmx_headers
 ):

@@ -5,6 +5,7 @@ The admin is plain Django (no htmx), so each refusal is a plain POST answered wi
 
 import json
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -171,7 +172,7 @@ def test_tests_on_another_kind_are_refused(editor_client, kind):
 
     assert response.status_code == 200
     assert (
-        "Only coding and practical questions have tests: remove them, or change the kind."
+        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
         in errors_of_tests(response)
     )
     assert not Question.objects.exists() and not CodeTest.objects.exists()
@@ -187,7 +188,7 @@ def test_changing_a_coding_question_to_another_kind_with_its_tests_is_refused(ed
 
     assert response.status_code == 200
     assert errors_of_tests(response) == [
-        "Only coding and practical questions have tests: remove them, or change the kind."
+        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
     ]
     question.refresh_from_db()
     assert question.kind == Kind.CODING
@@ -376,7 +377,7 @@ def test_tests_on_a_concept_question_are_refused_on_import(editor_client):
 
     (invalid,) = response.context["result"].invalid_rows
     assert invalid.error_dict["tests"] == [
-        "Only coding and practical questions have tests: remove them, or change the kind."
+        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
     ]
     assert not Question.objects.exists()
 
@@ -397,10 +398,11 @@ def test_a_file_without_a_tests_column_keeps_the_tests(editor_client):
 # --- the preview's Run the tests -----------------------------------------------------------------
 
 
-def json_script(html: str, element_id: str):
-    start = html.index(f'<script id="{element_id}" type="application/json">')
-    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
-    return json.loads(body)
+def json_attribute(html: str, name: str):
+    """The JSON in the first data-* attribute `name` of the page (the check block's)."""
+    match = re.search(rf'{name}="([^"]*)"', html)
+    assert match, f"no {name}"
+    return json.loads(unescape(match.group(1)))
 
 
 def test_the_preview_offers_an_editor_run_the_tests_with_the_code_and_every_test(editor_client):
@@ -417,15 +419,14 @@ def test_the_preview_offers_an_editor_run_the_tests_with_the_code_and_every_test
     assert response.status_code == 200
     assert "data-code-runner" in html and 'data-mode="check"' in html
     assert f'data-worker-url="{reverse("runner:worker")}"' in html
-    assert 'data-tests="check-tests"' in html and 'data-codes="check-codes"' in html
     assert 'data-time-limit="4"' in html
     assert '<button type="button" data-check disabled' in html and ">Run the tests</button>" in html
     assert "data-runner-status" in html and "data-runner-results" in html
-    assert json_script(html, "check-codes") == {
+    assert json_attribute(html, "data-codes-json") == {
         "solution": question.solution_code,
         "starter": question.starter_code,
     }
-    assert json_script(html, "check-tests") == {
+    assert json_attribute(html, "data-tests-json") == {
         "visible": [{"name": "adds two", "code": "assert add(1, 2) == 3"}],
         "all": [
             {"name": "adds two", "code": "assert add(1, 2) == 3"},
@@ -488,5 +489,5 @@ def test_the_preview_reads_the_tests_in_one_query_however_many(editor_client):
         response = editor_client.get(preview_url(question))
 
     assert len(few) == len(many)
-    assert len(json_script(response.content.decode(), "check-tests")["all"]) == 21
+    assert len(json_attribute(response.content.decode(), "data-tests-json")["all"]) == 21
     assert sum("questions_codetest" in query["sql"] for query in many) == 1

@@ -93,8 +93,8 @@ def test_the_form_is_wired_for_htmx_and_works_without_it(client):
     html = response.content.decode()
 
     assert '<form method="get" action="/questions/"' in html
-    assert 'hx-get="/questions/"' in html
-    assert 'hx-push-url="true"' in html
+    assert 'data-hx-get="/questions/"' in html
+    assert 'data-hx-push-url="true"' in html
     assert "input changed delay:300ms" in html and "change" in html
     assert '<button type="submit" class="button">Filter</button>' in html
 
@@ -187,7 +187,7 @@ def test_the_list_paginates_twenty_to_a_page(client, htmx_headers):
     assert len(titles(first)) == 20
     assert b"page 1 of 3" in first.content
     assert b'href="?page=2"' in first.content
-    assert b'hx-get="?page=2"' in first.content
+    assert b'data-hx-get="?page=2"' in first.content
     assert len(titles(third)) == 5
     assert beyond.context["page"].number == 3
     assert nonsense.context["page"].number == 1
@@ -266,8 +266,8 @@ def test_the_question_page_shows_the_prompt_but_not_the_answer(client):
     assert "#data-structures" in html and "Backend web" in html
     assert "badge-easy" in html and "Concept" in html
     assert f'href="{detail_url(question)}?answer=1#answer"' in html
-    assert f'hx-get="{detail_url(question)}?answer=1"' in html
-    assert 'hx-target="#answer"' in html
+    assert f'data-hx-get="{detail_url(question)}?answer=1"' in html
+    assert 'data-hx-target="#answer"' in html
 
 
 def test_show_answer_without_htmx_reloads_the_page_with_the_answer(client):

@@ -1,7 +1,9 @@
 """The real starter bank (questions/bank/*.yaml): it loads, it is as big and as varied as the
-issue asks, and every coding or practical question's reference solution passes each of its
+issue asks, and every coding, practical or ORM question's reference solution passes each of its
 tests while its starter code fails at least one, under every CPython from 3.11 on that this
-machine has (the browser runs 3.14: tests/e2e runs bank questions there)."""
+machine has (the browser runs 3.14: tests/e2e runs bank questions there). ORM exercises run with
+the server's Django, in the interpreters that have it; their starter code must fail on a query
+budget only."""
 
 import json
 import os
@@ -17,7 +19,15 @@ from django.conf import settings
 from django.db import transaction
 
 from questions.bank_files import BANK_DIR, bank_files, load_bank, read_bank
-from questions.models import Difficulty, Kind, Question, Status, Track
+from questions.models import (
+    NEEDS_CODE_AND_TESTS,
+    RUNTIME_OF_KIND,
+    Difficulty,
+    Kind,
+    Question,
+    Status,
+    Track,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +49,8 @@ BANK_RUN_TIMEOUT_SECONDS = 300
 HARNESS = Path(settings.BASE_DIR) / "runner" / "browser" / "harness.py"
 MIN_VISIBLE_TESTS = 2
 MIN_HIDDEN_TESTS = 3
+# An ORM exercise's tests that check its query budget call this helper (runner/browser/orm.py).
+BUDGET_HELPER = "assert_at_most("
 
 
 def _questions_in_files() -> list[dict]:
@@ -56,6 +68,19 @@ def _questions_in_files() -> list[dict]:
 
 def _with_tests() -> list[dict]:
     return [q for q in _questions_in_files() if q.get("solution_code") and q.get("tests")]
+
+
+def _orm_exercises() -> list[dict]:
+    return [q for q in _with_tests() if q.get("kind") == Kind.ORM]
+
+
+def runtime_of(question: dict) -> str | None:
+    """What the harness runs a bank question's tests with (None: plain Python)."""
+    return RUNTIME_OF_KIND.get(question.get("kind")) or None
+
+
+def is_budget_test(test: dict) -> bool:
+    return BUDGET_HELPER in test["code"]
 
 
 def _python(version: str) -> str | None:
@@ -88,12 +113,19 @@ def _interpreters() -> list:
     return found
 
 
+def _has_django(python: str) -> bool:
+    found = subprocess.run([python, "-I", "-c", "import django"], capture_output=True, check=False)
+    return found.returncode == 0
+
+
 def _run_bank(python: str, jobs: list[dict]) -> list[dict]:
-    """run_tests() for each job ({"code", "tests"}), in one fresh interpreter."""
+    """run_tests() for each job ({"code", "tests", "runtime"?}), in one fresh interpreter (an
+    ORM exercise's runtime, "django", configures Django there: never in this process)."""
     program = (
         "import json, sys; sys.path.insert(0, sys.argv[1]); import harness; "
         "jobs = json.load(sys.stdin); "
-        "print(json.dumps([harness.run_tests(j['code'], j['tests']) for j in jobs]))"
+        "print(json.dumps([harness.run_tests(j['code'], j['tests'], runtime=j.get('runtime')) "
+        "for j in jobs]))"
     )
     completed = subprocess.run(
         [python, "-I", "-X", "utf8", "-c", program, str(HARNESS.parent)],
@@ -157,6 +189,7 @@ def test_the_bank_has_every_kind_in_the_numbers_asked_for(bank):
     assert kinds[Kind.BEHAVIOURAL] >= 10
     assert kinds[Kind.CODE_REVIEW] >= 5
     assert kinds[Kind.CONCEPT] >= 1
+    assert kinds[Kind.ORM] >= 3
 
 
 def test_multiple_choice_questions_are_sound(bank):
@@ -182,8 +215,10 @@ def test_every_question_has_an_answer_and_a_rubric(bank):
         assert len(question.key_point_list) >= 2, question.slug
 
 
-def test_coding_questions_carry_all_their_code(bank):
-    for question in Question.objects.filter(kind=Kind.CODING).prefetch_related("tests"):
+def test_coding_questions_and_orm_exercises_carry_all_their_code(bank):
+    questions = Question.objects.filter(kind__in=NEEDS_CODE_AND_TESTS).prefetch_related("tests")
+    assert questions.filter(kind=Kind.ORM).exists()
+    for question in questions:
         assert question.starter_code_html, question.slug
         assert question.solution_code_html, question.slug
         tests = list(question.tests.all())
@@ -210,18 +245,23 @@ def test_every_question_is_published_or_deliberately_not(bank):
     assert statuses[Status.PUBLISHED] >= 150
 
 
+def _jobs(questions: list[dict], code_key: str) -> list[dict]:
+    return [
+        {
+            "code": question.get(code_key, ""),
+            "tests": [{"name": t["name"], "code": t["code"]} for t in question["tests"]],
+            "runtime": runtime_of(question),
+        }
+        for question in questions
+    ]
+
+
 @pytest.mark.parametrize("python", _interpreters())
 def test_each_solution_passes_every_test_and_each_starter_fails_one(python):
     questions = _with_tests()
-    tests = [
-        [{"name": t["name"], "code": t["code"]} for t in question["tests"]]
-        for question in questions
-    ]
-    jobs = [{"code": q["solution_code"], "tests": t} for q, t in zip(questions, tests, strict=True)]
-    jobs += [
-        {"code": q.get("starter_code", ""), "tests": t}
-        for q, t in zip(questions, tests, strict=True)
-    ]
+    if not _has_django(python):  # ORM exercises run where Django is: this-python at least
+        questions = [q for q in questions if runtime_of(q) is None]
+    jobs = _jobs(questions, "solution_code") + _jobs(questions, "starter_code")
 
     reports = _run_bank(python, jobs)
 
@@ -238,6 +278,45 @@ def test_each_solution_passes_every_test_and_each_starter_fails_one(python):
         if report["status"] == "pass"
     ]
     assert not passing, f"starter code that passes every test (add a test it fails): {passing}"
+
+
+def test_the_server_checks_the_orm_exercises_with_its_own_django():
+    assert _has_django(sys.executable)
+    assert len(_orm_exercises()) >= 3
+
+
+def test_each_orm_starter_gives_the_right_rows_and_fails_only_on_a_query_budget():
+    questions = _orm_exercises()
+
+    reports = _run_bank(sys.executable, _jobs(questions, "starter_code"))
+
+    wrong = {}
+    for question, report in zip(questions, reports, strict=True):
+        budget = {t["name"] for t in question["tests"] if is_budget_test(t)}
+        results = {r["name"]: r for r in report["results"]}
+        failing_elsewhere = [
+            f"{name}: {r['status']} {r['message'][:200]}"
+            for name, r in results.items()
+            if name not in budget and r["status"] != "pass"
+        ]
+        over_budget = [
+            name
+            for name in budget
+            if results[name]["status"] == "fail" and "queries (budget" in results[name]["message"]
+        ]
+        if failing_elsewhere or not over_budget:
+            wrong[question["slug"]] = failing_elsewhere or "no query budget test fails"
+    assert not wrong, f"ORM starters must be right but slow: {wrong}"
+
+
+def test_each_orm_exercise_checks_its_rows_and_its_query_budget():
+    thin = {
+        question["slug"]: [is_budget_test(t) for t in question["tests"]]
+        for question in _orm_exercises()
+        if all(is_budget_test(t) for t in question["tests"])
+        or not any(is_budget_test(t) and not t.get("hidden") for t in question["tests"])
+    }
+    assert not thin, f"each needs a visible query budget test and a test of the rows: {thin}"
 
 
 def test_every_question_with_tests_has_examples_and_hidden_tests():
@@ -257,3 +336,4 @@ def test_there_are_solutions_to_run():
 
     assert kinds["coding"] >= 15
     assert kinds["practical"] >= 10
+    assert kinds["orm"] >= 3

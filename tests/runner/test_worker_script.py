@@ -1,8 +1,9 @@
 """The runner's worker script (runner/views.py) and the site-wide policy of pages that start it.
 
 A worker obeys the Content-Security-Policy of its own script's response, so the view gives it a
-policy of its own: Pyodide's folder and the harness's, nothing else (code typed into the editor
-cannot reach Prep's URLs with the candidate's cookies)."""
+policy of its own: Pyodide's folder, the harness's, and the folder of Django's wheels for the ORM
+exercises, nothing else (code typed into the editor cannot reach Prep's URLs with the
+candidate's cookies)."""
 
 import json
 import re
@@ -13,12 +14,14 @@ from django.urls import reverse
 
 from practice.models import Mode
 from practice.services import start_session_with_questions
-from runner.assets import PYODIDE_DIR, PYODIDE_VERSION
-from runner.browser import harness
+from prep.settings import cache_pyodide_forever
+from runner.assets import PYODIDE_DIR, PYODIDE_VERSION, WHEELS, WHEELS_DIR
+from runner.browser import harness, orm
 from tests.factories import QuestionFactory, coding_question
 
 WORKER_URL = "/runner/worker.js"
 PYODIDE_PATH = f"{settings.STATIC_URL}pyodide/{PYODIDE_VERSION}/"
+WHEELS_PATH = f"{settings.STATIC_URL}runner-wheels/"
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -60,7 +63,11 @@ def test_the_worker_has_a_policy_of_its_own_that_reaches_only_pyodide_and_the_ha
     assert directives(response["Content-Security-Policy"]) == {
         "default-src": ["'none'"],
         "script-src": [pyodide, "'wasm-unsafe-eval'"],
-        "connect-src": [pyodide, f"http://testserver{settings.STATIC_URL}runner/"],
+        "connect-src": [
+            pyodide,
+            f"http://testserver{settings.STATIC_URL}runner/",
+            f"http://testserver{WHEELS_PATH}",
+        ],
     }
 
 
@@ -87,7 +94,14 @@ def test_the_workers_urls_are_absolute_with_the_requests_host_and_scheme(client,
     assert (config["pyodideUrl"], config["harnessUrl"]) == (pyodide, harness_url)
     policy = directives(response["Content-Security-Policy"])
     assert policy["script-src"][0] == pyodide
-    assert policy["connect-src"] == [pyodide, f"https://prep.example{settings.STATIC_URL}runner/"]
+    assert policy["connect-src"] == [
+        pyodide,
+        f"https://prep.example{settings.STATIC_URL}runner/",
+        f"https://prep.example{WHEELS_PATH}",
+    ]
+    assert config["django"]["ormUrl"] == f"https://prep.example{settings.STATIC_URL}runner/orm.py"
+    for wheel in config["django"]["wheels"]:
+        assert wheel["url"].startswith(f"https://prep.example{WHEELS_PATH}")
 
 
 def test_config_comes_first_with_the_urls_and_the_sizes_of_the_large_files(client, db):
@@ -104,6 +118,51 @@ def test_config_comes_first_with_the_urls_and_the_sizes_of_the_large_files(clien
     # The worker's own source follows, unchanged.
     source = (settings.BASE_DIR / "runner" / "worker.js").read_text()
     assert response.content.decode().split("\n", 1)[1] == source
+
+
+def test_config_names_djangos_wheels_and_orm_py_for_the_orm_exercises(client, db):
+    config = config_of(client.get(WORKER_URL))
+
+    assert config["django"] == {
+        "wheels": [
+            {
+                "url": f"http://testserver{WHEELS_PATH}{wheel.name}",
+                "size": (WHEELS_DIR / wheel.name).stat().st_size
+                if (WHEELS_DIR / wheel.name).is_file()
+                else 0,
+            }
+            for wheel in WHEELS
+        ],
+        "ormUrl": f"http://testserver{settings.STATIC_URL}runner/orm.py",
+    }
+    assert [wheel.name.split("-")[0] for wheel in WHEELS] == ["django", "asgiref", "sqlparse"]
+
+
+def test_orm_py_is_served_beside_the_harness_as_the_file_ci_imports(client, db):
+    response = client.get(f"{settings.STATIC_URL}runner/orm.py")
+
+    assert response.status_code == 200
+    served = b"".join(response.streaming_content) if response.streaming else response.content
+    with open(orm.__file__, "rb") as source:
+        assert served == source.read()
+
+
+@pytest.mark.parametrize(
+    ("url", "cached_forever"),
+    [
+        (f"{WHEELS_PATH}django-5.2.19-py3-none-any.whl", True),
+        (f"{PYODIDE_PATH}pyodide.asm.wasm", True),
+        (f"{settings.STATIC_URL}runner/orm.py", False),  # changes with a deployment
+        (f"{settings.STATIC_URL}js/runner.js", False),
+    ],
+)
+def test_the_wheels_are_cached_for_a_year_like_pyodide(url, cached_forever):
+    headers = {}
+
+    cache_pyodide_forever(headers, path="", url=url)
+
+    expected = {"Cache-Control": "public, max-age=31536000, immutable"} if cached_forever else {}
+    assert headers == expected
 
 
 def test_the_harness_the_worker_fetches_is_the_file_ci_imports(client, db):

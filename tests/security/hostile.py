@@ -1,5 +1,8 @@
-"""Hostile input for the security tests: an XSS corpus and a check that a page left it inert."""
+"""Hostile input for the security tests: an XSS corpus and a check that a page left it inert;
+values that break parsers, which tests/site/test_hostile_input.py sends to every parameter of
+every view."""
 
+import re
 from html.parser import HTMLParser
 
 # Every payload carries this marker, so that the scanner can tell the payload's pieces from the
@@ -103,3 +106,55 @@ def assert_inert(response, payload: str, *, shown: bool = True, where: str = "")
     assert not problems, f"{where} is not inert for {payload!r}:\n" + "\n".join(problems)
     if shown:
         assert MARK in html, f"{where} does not show the text at all (test would prove nothing)"
+
+
+# Values a view must answer with a page, a form error, a redirect or a 4xx, never a 500, whatever
+# parameter they arrive in. The keys name them in failure reports.
+HOSTILE_VALUES = {
+    "a superscript digit (isdigit() but not int())": "²",
+    "Arabic-Indic digits (int() reads them)": "٣",
+    "full-width digits": "１２",
+    "a sign and spaces": " +7 ",
+    "an underscore (int() reads it)": "1_0",
+    "a negative number": "-1",
+    "a number past 64 bits": str(2**63),
+    "a huge number": "9" * 40,
+    "a fraction": "1.5",
+    "an overflowing float": "1e309",
+    "not a number": "NaN",
+    "empty": "",
+    "whitespace": " \t\r\n ",
+    "a NUL character": "\x00",
+    "10 KB": "x" * 10_240,
+    "a JSON object (wrong type)": '{"id": 1}',
+    "a list (wrong type)": "[1, 2]",
+    "a date that is no date": "2031-13-45T25:61",
+    "an emoji and a right-to-left mark": "\U0001f600\u202e",
+}
+
+
+def repeated_values(valid: str) -> dict[str, list[str]]:
+    """Repeated keys: what a view reading one value gets when a parameter comes twice (`valid` is
+    the value the request carries otherwise)."""
+    return {
+        "repeated: valid then hostile": [valid, "²"],
+        "repeated: the valid value twice": [valid, valid],
+    }
+
+
+def hostile_names(name: str) -> dict[str, str]:
+    """Field names that carry an id (covered-12): the same name with the id made hostile."""
+    number = re.search(r"[0-9]+", name)
+    if number is None:
+        return {}
+    before, after = name[: number.start()], name[number.end() :]
+    return {
+        f"the id in the name is {label}": f"{before}{value}{after}"
+        for label, value in [
+            ("a superscript digit", "²"),
+            ("Arabic-Indic", "٣"),
+            ("negative", "-1"),
+            ("past 64 bits", str(2**63)),
+            ("empty", ""),
+        ]
+    }

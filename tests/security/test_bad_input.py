@@ -240,6 +240,12 @@ MALFORMED_GETS = [
     f"/mentor/sets/{HUGE_ID}/search/?q=x",
     f"/mentor/assign/?set={HUGE_ID}&mentee={HUGE_ID}",
     "/mentor/assign/?set=abc&mentee=-1",
+    "/mentor/assign/?set=²&mentee=²",
+    "/mentor/assign/?set=٣&mentee=%20%2B1",
+    "/practice/{session}/?item=²",
+    "/practice/{session}/?item=٣",
+    "/practice/?topics=²&topics=٣&mode=²",
+    "/accounts/signup/confirm/MjI/x/",  # "²" in base64
     "/invite/not-a-token/",
     "/questions/no-such-question/",
     "/questions/?page=abc",
@@ -259,6 +265,55 @@ def test_malformed_addresses_answer_a_page_or_404_never_500(path, mentor, study)
     response = quiet(mentor).get(path.format(session=session.pk))
 
     assert response.status_code in (200, 302, 400, 403, 404), response.status_code
+
+
+@pytest.mark.parametrize("value", ["²", "٣", " 1", "+1", "1_0", "-1", "", str(2**63)])
+def test_ids_in_links_that_are_not_plain_digits_preselect_nothing(mentor, mentorship, value):
+    QuestionSetFactory(owner=mentor, visibility=Visibility.PRIVATE)
+
+    response = quiet(mentor).get("/mentor/assign/", {"set": value, "mentee": value})
+
+    assert response.status_code == 200
+    assert response.context["form"].initial == {}
+
+
+def test_plain_ids_in_links_preselect_the_set_and_the_mentee(mentor, mentorship, candidate):
+    question_set = QuestionSetFactory(owner=mentor, visibility=Visibility.PRIVATE)
+
+    response = quiet(mentor).get(
+        "/mentor/assign/", {"set": str(question_set.pk), "mentee": str(candidate.pk)}
+    )
+
+    assert response.context["form"].initial == {
+        "question_set": question_set.pk,
+        "candidates": [candidate.pk],
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("42", 42),
+        ("0", 0),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        ("²", None),
+        ("٣", None),
+        ("１２", None),
+        (" 1", None),
+        ("+1", None),
+        ("-1", None),
+        ("1_0", None),
+        ("1.0", None),
+        ("", None),
+        (None, None),
+        (["1"], None),
+    ],
+)
+def test_parse_id_reads_plain_ascii_digits_within_the_database_range(value, expected):
+    from prep.forms import parse_id
+
+    assert parse_id(value) == expected
 
 
 MALFORMED_POSTS = [

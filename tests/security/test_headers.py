@@ -75,6 +75,34 @@ def test_responses_forbid_sniffing_framing_and_leaky_referrers(client, db, path)
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/healthz", "/no-such-page/"])
+def test_responses_deny_the_browser_features_no_page_uses(client, db, path):
+    response = client.get(path)
+
+    policy = dict(
+        part.strip().split("=", 1) for part in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert policy[feature] == "()", feature
+
+
+@pytest.mark.parametrize("path", ["/", "/no-such-page/", "/questions/", "/healthz"])
+def test_pages_without_a_form_set_no_csrf_cookie_for_visitors(client, db, path):
+    response = client.get(path)
+
+    assert settings.CSRF_COOKIE_NAME not in response.cookies, path
+
+
+def test_signed_in_pages_carry_the_token_for_the_log_out_form_and_htmx(client, db):
+    client.force_login(UserFactory())
+
+    response = client.get("/questions/")
+
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+    html = response.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html and "X-CSRFToken" in html
+
+
 def test_https_responses_carry_hsts_with_subdomains_and_preload(client, db):
     response = client.get("/", secure=True)
 
