@@ -33,7 +33,7 @@ run: install
 
 # The whole suite. Browser tests run when Chromium is installed and are skipped otherwise.
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -rsR $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -rs $(PYTEST_ARGS)
 
 e2e: install
 	E2E_REQUIRED=true $(PY) -m pytest -n $(PYTEST_WORKERS) tests/e2e $(PYTEST_ARGS)

@@ -187,7 +187,9 @@ export function createEditor(textarea, options = {}) {
   const doc = textarea.ownerDocument;
   const win = doc.defaultView;
 
-  const contentAttrs = { "aria-multiline": "true" };
+  // tabindex: the editable content is in the tab order anyway; saying so lets checkers such as
+  // axe see that the scrolling box around it holds something focusable.
+  const contentAttrs = { "aria-multiline": "true", tabindex: "0" };
   const labelId = labelIdFor(textarea);
   if (labelId) contentAttrs["aria-labelledby"] = labelId;
   else if (textarea.getAttribute("aria-label")) contentAttrs["aria-label"] = textarea.getAttribute("aria-label");

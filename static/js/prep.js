@@ -34,18 +34,27 @@
     if (!card || isTextField(event.target)) return;
     var key = event.key === "Spacebar" ? " " : event.key;
     if ((key === " " || key === "Enter") && handlesKeyItself(event.target, key)) return;
-    var target = null;
-    var candidates = card.querySelectorAll("[data-shortcut]");
+    if (card.classList.contains("htmx-added") || card.classList.contains("htmx-settling")) {
+      // A card htmx has just swapped in, whose forms it has not wired yet: a click now would
+      // post without htmx (a whole page load). Press the key once the card has settled.
+      event.preventDefault();
+      document.addEventListener("htmx:afterSettle", function () { pressShortcut(key); }, { once: true });
+      return;
+    }
+    if (pressShortcut(key)) event.preventDefault();
+  });
+
+  function pressShortcut(key) {
+    var card = document.getElementById("session-card");
+    var candidates = card ? card.querySelectorAll("[data-shortcut]") : [];
     for (var i = 0; i < candidates.length; i++) {
       if (candidates[i].getAttribute("data-shortcut") === key && !candidates[i].disabled) {
-        target = candidates[i];
-        break;
+        candidates[i].click();
+        return true;
       }
     }
-    if (!target) return;
-    event.preventDefault();
-    target.click();
-  });
+    return false;
+  }
 
   // Ctrl+Enter (or Cmd+Enter) in an answer box sends its form.
   document.addEventListener("keydown", function (event) {

@@ -53,6 +53,10 @@ def check_accessibility(page, label: str, *, schemes=SCHEMES) -> None:
     problems = []
     for scheme in schemes:
         page.emulate_media(color_scheme=scheme)
+        # Scripts that follow the scheme (the code editor's theme) restyle a frame later.
+        page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         violations = axe_violations(page)
         if violations:
             problems.append(describe(violations, where=f"{label} ({scheme}, {page.url})"))

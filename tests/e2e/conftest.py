@@ -39,15 +39,8 @@ def e2e_required() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests get up to two more tries (pytest-rerunfailures reports each retry, `-rR`).
-    Known flake: the keyboard study test, when it is the first practice test in its process
-    (cold templates, slow first answers), sometimes finds the focus on <body> after the card
-    swap instead of on the new card's heading; its retry passes. Tracked for a fix; a bug that
-    fails every time still fails. Without Chromium, skip them with one visible reason (or fail
-    in CI)."""
-    for item in items:
-        if "e2e" in item.keywords:
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+    """Without Chromium, skip the browser tests with one visible reason (or fail in CI). No
+    test is ever retried: a browser test that fails once in ten runs is a bug to fix."""
     if CHROMIUM.exists() or e2e_required():
         return
     skip = pytest.mark.skip(
