@@ -94,7 +94,7 @@ def test_every_main_page_with_real_data_is_accessible_in_light_and_dark(
     page.get_by_role("button", name=re.compile("^Run examples")).click()
     expect(page.locator("#session-card .test-results h3")).to_contain_text("Examples:")
     check_accessibility(page, "coding card with the examples' results")
-    shoot(page, "code-card", dark=True, at="#card-title")
+    shoot(page, "code-card", dark=True, at="#session-card label[for='id_response']")
 
     start(page, mode="Quiz", count=3)
     page.keyboard.press("2")
