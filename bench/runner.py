@@ -8,7 +8,9 @@ so that Pyodide's files come compressed and with their far-future cache headers.
 Chromium with a fresh profile opens a coding card (cold: empty caches), runs the examples, opens
 a second card (warm: files from the HTTP cache), runs the examples and submits the 10 tests; the
 same 10 tests run under CPython in this process; and the renderer's peak memory is read with and
-without the runner. Writes bench/runner-results.json, puts the table at the end of
+without the runner. Then another fresh profile opens an ORM exercise (issue 17: Django in the
+browser) cold, a second one warm, and submits its reference; the same tests run with the server's
+CPython and Django in a subprocess. Writes bench/runner-results.json, puts the table at the end of
 bench/results.md ("## The Python runner (browser)") and prints it. See bench/README.md.
 """
 
@@ -64,11 +66,19 @@ LAUNCH_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 860}
 READY = "Python is ready."
+ORM_READY = "Python and Django are ready."
 READY_TIMEOUT_S = 90
 CPYTHON_RUNS = 100  # per repeat
+ORM_CPYTHON_RUNS = 30  # per repeat
 
 # What a candidate should feel on this 2-core machine (issue 12), in milliseconds.
 TARGETS_MS = {"cold_ready": 8000, "warm_ready": 1500, "submit": 300}
+# Issue 17, for the ORM exercises (Django in the browser).
+TARGETS_MS |= {"orm_warm_ready": 2000, "orm_submit": 500}
+
+# The ORM exercise: a bank question (kind orm, runtime django), its reference submitted.
+ORM_BANK_FILE = ROOT / "questions" / "bank" / "databases-sql.yaml"
+ORM_SLUG = "orm-book-list-select-related"
 
 # The exercise: a realistic function over lists, 3 visible tests and 7 hidden ones.
 SOLUTION = '''def merge_intervals(intervals):
@@ -128,7 +138,7 @@ VISIBLE = sum(1 for *_, hidden in TESTS if not hidden)
 # that click (a MutationObserver callback runs right after the script that changed the DOM).
 MARKS_SCRIPT = """
 (() => {
-  const marks = { ready: null, failed: null, click: null, seen: {} };
+  const marks = { ready: null, orm_ready: null, failed: null, click: null, seen: {} };
   Object.defineProperty(window, "__prepBench", { value: marks });
   const look = () => {
     const now = performance.now();
@@ -136,7 +146,9 @@ MARKS_SCRIPT = """
     if (status) {
       const text = status.textContent.trim();
       if (marks.ready === null && text === "READY") marks.ready = now;
-      if (marks.failed === null && text.startsWith("Python could not start")) marks.failed = now;
+      if (marks.orm_ready === null && text === "ORM_READY") marks.orm_ready = now;
+      const failed = /^(Python|Django) could not start/.test(text);
+      if (marks.failed === null && failed) marks.failed = now;
     }
     for (const heading of document.querySelectorAll(".test-results h3")) {
       const text = heading.textContent.trim();
@@ -153,7 +165,7 @@ MARKS_SCRIPT = """
     marks.seen = {};
   }, true);
 })();
-""".replace("READY", READY)
+""".replace("ORM_READY", ORM_READY).replace("READY", READY)
 
 
 def say(message: str) -> None:
@@ -196,6 +208,17 @@ def manage(env: dict, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def orm_exercise() -> dict:
+    """The ORM exercise from the bank file, as written there."""
+    import yaml
+
+    bank = yaml.safe_load(ORM_BANK_FILE.read_text(encoding="utf-8"))
+    found = [q for q in bank["questions"] if q.get("slug") == ORM_SLUG]
+    if not found or found[0].get("kind") != "orm":
+        raise SystemExit(f"No ORM exercise {ORM_SLUG} in {ORM_BANK_FILE.relative_to(ROOT)}")
+    return found[0]
+
+
 def build_data(repeats: int) -> dict:
     """The candidate, the questions and the sessions, in this process (Django set up here)."""
     import django
@@ -235,6 +258,31 @@ def build_data(repeats: int) -> dict:
         CodeTest.objects.create(
             question=coding, name=name, code=code, is_hidden=hidden, position=position
         )
+    exercise = orm_exercise()
+    orm = Question.objects.create(
+        title=exercise["title"],
+        slug=f"bench-{ORM_SLUG}",
+        kind=Kind.ORM,
+        difficulty=exercise["difficulty"],
+        status=Status.PUBLISHED,
+        topic=topic,
+        prompt=exercise["prompt"],
+        answer=exercise["answer"],
+        key_points="\n".join(exercise.get("key_points", [])),
+        starter_code=exercise["starter_code"],
+        solution_code=exercise["solution_code"],
+        published_at=timezone.now(),
+    )
+    if orm.runtime != "django":
+        raise SystemExit(f"The ORM exercise's runtime is {orm.runtime!r}, not django")
+    for position, test in enumerate(exercise["tests"]):
+        CodeTest.objects.create(
+            question=orm,
+            name=test["name"],
+            code=test["code"],
+            is_hidden=bool(test.get("hidden")),
+            position=position,
+        )
     concept = Question.objects.create(
         title="What is a generator?",
         slug="bench-generator",
@@ -252,18 +300,31 @@ def build_data(repeats: int) -> dict:
             user=candidate, mode="study", questions=[question]
         )
         item = made.items.get()
-        if question.pk == coding.pk:
+        if question.solution_code:
             # The candidate's code is already in the editor (as a saved draft would be).
-            SessionItem.objects.filter(pk=item.pk).update(response=SOLUTION)
+            SessionItem.objects.filter(pk=item.pk).update(response=question.solution_code)
         return {"session": made.pk, "item": item.pk, "path": f"/practice/{made.pk}/"}
 
-    # Per repeat (plus one warm-up): a card opened cold, and a card opened warm and submitted.
-    rounds = [{"cold": session(coding), "warm": session(coding)} for _ in range(repeats + 1)]
+    # Per repeat (plus one warm-up): a card opened cold, and a card opened warm and submitted;
+    # the same for the ORM exercise, in a browser of its own.
+    rounds = [
+        {
+            "cold": session(coding),
+            "warm": session(coding),
+            "orm_cold": session(orm),
+            "orm_warm": session(orm),
+        }
+        for _ in range(repeats + 1)
+    ]
     client = Client()
     client.force_login(candidate)
     return {
         "rounds": rounds,
         "concept": session(concept),
+        "orm": {
+            "code": exercise["solution_code"],
+            "tests": [{"name": t["name"], "code": t["code"]} for t in exercise["tests"]],
+        },
         "session_cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
@@ -565,9 +626,12 @@ def wait_for(page, expression: str, what: str, timeout_s: float = READY_TIMEOUT_
     raise SystemExit(f"Timed out after {timeout_s:.0f} s waiting for {what} on {page.url}")
 
 
-def open_card(page, path: str) -> float:
-    """Open a card page; ms from the navigation's start to the status saying READY."""
+def open_card(page, path: str, orm: bool = False) -> float:
+    """Open a card page; ms from the navigation's start to the status saying READY (ORM_READY
+    for an ORM exercise)."""
     page.goto(path, wait_until="commit")
+    if orm:
+        return wait_for(page, "m.orm_ready", f"“{ORM_READY}”")
     return wait_for(page, "m.ready", f"“{READY}”")
 
 
@@ -720,6 +784,28 @@ def one_round(playwright, number: int, base_url: str, data: dict, problems: list
     browser.page.wait_for_load_state("networkidle")
     out["renderer_without_code_card"] = browser.renderer_memory()
     browser.close()
+
+    # The ORM exercise (issue 17): a fresh profile opens one cold (Pyodide and Django's wheels
+    # downloaded), then a second one warm (from the HTTP cache) and submits the reference.
+    browser = Profile(playwright, f"round-{number}-orm", base_url, data, problems)
+    page = browser.page
+    requests.clear()
+    browser.context.on("requestfinished", lambda request: requests.append(request))
+    out["orm_cold_ready_ms"] = open_card(page, cards["orm_cold"]["path"], orm=True)
+    cold_requests = describe_requests(requests, page.evaluate("performance.timeOrigin"))
+    out["orm_cold_wheels_bytes"] = sum(
+        r["transferred"] for r in cold_requests if "runner-wheels/" in r["url"]
+    )
+    out["orm_warm_ready_ms"] = open_card(page, cards["orm_warm"]["path"], orm=True)
+    total = len(data["orm"]["tests"])
+    out["orm_submit"] = click_and_time(
+        page,
+        "[data-submit]",
+        f"Submitted: {total} of {total} passed",
+        then=f"Your submission: {total} of {total} passed",
+    )
+    out["orm_submitted_item"] = cards["orm_warm"]["item"]
+    browser.close()
     return out
 
 
@@ -746,6 +832,48 @@ def cpython_round(harness, tests: list[dict], runs: int) -> tuple[list[float], l
         if report["status"] != "pass":
             raise SystemExit(f"The reference solution fails under CPython: {report}")
         summed.append(sum(r["duration_ms"] for r in report["results"]))
+    return wall, summed
+
+
+# The ORM exercise's tests under the server's CPython and Django: in a subprocess, since the ORM
+# runtime configures Django itself (settings.configure) and this process has the app's settings.
+# Django's setup and a warm-up are not timed; then each run_tests call is.
+ORM_CPYTHON_PROGRAM = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import harness
+job = json.load(sys.stdin)
+harness.prepare_runtime("django")
+for _ in range(5):
+    harness.run_tests(job["code"], job["tests"], runtime="django")
+wall, summed = [], []
+for _ in range(job["runs"]):
+    started = time.perf_counter()
+    report = harness.run_tests(job["code"], job["tests"], runtime="django")
+    wall.append((time.perf_counter() - started) * 1000)
+    if report["status"] != "pass":
+        raise SystemExit(f"The ORM reference fails under CPython: {report}")
+    summed.append(sum(r["duration_ms"] for r in report["results"]))
+print(json.dumps([wall, summed]))
+"""
+
+
+def orm_cpython_round(orm: dict, runs: int) -> tuple[list[float], list[float]]:
+    """`runs` timings (ms) of run_tests(runtime="django") over the ORM exercise's tests, in a
+    fresh interpreter with the server's Django, and the harness's summed per-test durations."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "PYTHONPATH"}}
+    completed = subprocess.run(
+        [PY, "-I", "-X", "utf8", "-c", ORM_CPYTHON_PROGRAM, str(ROOT / "runner" / "browser")],
+        input=json.dumps({**orm, "runs": runs}),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"The ORM exercise under CPython failed: {completed.stderr[-2000:]}")
+    wall, summed = json.loads(completed.stdout)
     return wall, summed
 
 
@@ -826,6 +954,51 @@ ROWS = [
     ("Cold start: CPU time of all of Chromium's processes", "cold_chromium_cpu", fmt_ms),
     ("Other programs' CPU use during the starts (cores)", "others_cores", fmt_cores),
 ]
+ORM_TABLE = "### ORM exercise (Django in the browser)"
+ORM_ROWS = [
+    (
+        f"Cold ready: a fresh profile opens an ORM exercise → “{ORM_READY}”",
+        "orm_cold_ready",
+        fmt_ms,
+    ),
+    ("Warm ready: a second ORM exercise, the files from the HTTP cache", "orm_warm_ready", fmt_ms),
+    ("Submit, the reference, warm: click → the stored results shown", "orm_submit", fmt_ms),
+    ("… the tests run and shown in the browser (click → results)", "orm_submit_in_browser", fmt_ms),
+    ("… saving: the POST, the card rendered and swapped in", "orm_submit_saving", fmt_ms),
+    (
+        "The tests inside Pyodide and Django (the harness's durations, summed)",
+        "orm_pyodide_tests",
+        fmt_fine_ms,
+    ),
+    (
+        "The tests under the server's CPython and Django (run_tests, a subprocess, after setup)",
+        "orm_cpython",
+        fmt_fine_ms,
+    ),
+    ("**Ratio: Submit ÷ CPython**", "orm_ratio_submit", fmt_ratio),
+    (
+        "Ratio: inside Pyodide ÷ inside CPython (the harness's own durations)",
+        "orm_ratio_interpreter",
+        fmt_ratio,
+    ),
+    ("Downloaded on a cold load: Django's wheels, as transferred", "orm_cold_wheels_mb", fmt_mb),
+]
+
+
+def table(rows: list, measures: dict) -> list[str]:
+    lines = ["| Measure | Median | Range | Target | |", "|---|---:|---:|---:|---|"]
+    for label, key, fmt in rows:
+        stats = measures[key]
+        target = TARGETS_MS.get(key)
+        verdict = "—"
+        if target is not None:
+            over = stats["median"] - target
+            verdict = "met" if over <= 0 else f"**not met** (+{fmt(over)})"
+        lines.append(
+            f"| {label} | {fmt(stats['median'])} | {fmt(stats['min'])}–{fmt(stats['max'])} "
+            f"| {'≤ ' + fmt(target) if target is not None else ''} | {verdict} |"
+        )
+    return lines
 
 
 def report(results: dict) -> str:
@@ -842,21 +1015,9 @@ def report(results: dict) -> str:
         f"profile, after one warm-up round; CPython: the median of {results['cpython_runs']} "
         "runs, taken between the rounds. Medians, with the range over the rounds.",
         "",
-        "| Measure | Median | Range | Target | |",
-        "|---|---:|---:|---:|---|",
+        *table(ROWS, measures),
+        "",
     ]
-    for label, key, fmt in ROWS:
-        stats = measures[key]
-        target = TARGETS_MS.get(key)
-        verdict = "—"
-        if target is not None:
-            over = stats["median"] - target
-            verdict = "met" if over <= 0 else f"**not met** (+{fmt(over)})"
-        lines.append(
-            f"| {label} | {fmt(stats['median'])} | {fmt(stats['min'])}–{fmt(stats['max'])} "
-            f"| {'≤ ' + fmt(target) if target is not None else ''} | {verdict} |"
-        )
-    lines.append("")
     for name, phases in (
         ("warm", results.get("warm_phases")),
         ("cold", results.get("cold_phases")),
@@ -884,6 +1045,19 @@ def report(results: dict) -> str:
         "worker's script, never cached). Everything is in bench/runner-results.json; how each "
         "figure is taken is in bench/README.md."
     )
+    orm = results["orm"]
+    lines += [
+        "",
+        ORM_TABLE,
+        "",
+        f"The bank's `{orm['slug']}` ({orm['tests']} tests, runtime django), its reference "
+        "submitted, in another fresh profile each round: the first ORM exercise opened cold "
+        "(Pyodide and Django's wheels downloaded), then a second one warm. CPython: the same "
+        f"tests with the server's Django {orm['server_django']}, the median of "
+        f"{orm['cpython_runs']} runs in a subprocess, after Django's setup.",
+        "",
+        *table(ORM_ROWS, measures),
+    ]
     if results.get("problems"):
         lines += ["", "Problems the browser reported: " + "; ".join(results["problems"][:5])]
     return "\n".join(lines) + "\n"
@@ -903,7 +1077,14 @@ def write_section(section: str) -> None:
     RESULTS_MD.write_text(text)
 
 
-def summarise(rounds: list[dict], cpython_wall: list[float], cpython_summed: list[float]) -> dict:
+def summarise(
+    rounds: list[dict],
+    cpython_wall: list[float],
+    cpython_summed: list[float],
+    orm_wall: list[float],
+    orm_summed: list[float],
+    orm_tests: int,
+) -> dict:
     stored = stored_results([r["submitted_item"] for r in rounds])
     pyodide_tests = []
     for measured in rounds:
@@ -963,10 +1144,45 @@ def summarise(rounds: list[dict], cpython_wall: list[float], cpython_summed: lis
             + each(lambda r: r["warm_cpu"]["others_cores"])
         ),
     }
+    measures |= summarise_orm(rounds, orm_wall, orm_summed, orm_tests)
     for key, target in TARGETS_MS.items():
         measures[key]["target_ms"] = target
         measures[key]["met"] = measures[key]["median"] <= target
     return measures
+
+
+def summarise_orm(
+    rounds: list[dict], orm_wall: list[float], orm_summed: list[float], orm_tests: int
+) -> dict:
+    stored = stored_results([r["orm_submitted_item"] for r in rounds])
+    pyodide_tests = []
+    for measured in rounds:
+        results = stored.get(measured["orm_submitted_item"]) or []
+        if len(results) != orm_tests or any(r["status"] != "pass" for r in results):
+            raise SystemExit(f"An ORM Submit did not store {orm_tests} passes: {results}")
+        pyodide_tests.append(sum(r["duration_ms"] for r in results))
+    cpython_ms = statistics.median(orm_wall)
+    submit = [r["orm_submit"]["to_stored_ms"] for r in rounds]
+    in_browser = [r["orm_submit"]["to_results_ms"] for r in rounds]
+    return {
+        "orm_cold_ready": summary([r["orm_cold_ready_ms"] for r in rounds]),
+        "orm_warm_ready": summary([r["orm_warm_ready_ms"] for r in rounds]),
+        "orm_submit": summary(submit),
+        "orm_submit_in_browser": summary(in_browser),
+        "orm_submit_saving": summary([s - b for s, b in zip(submit, in_browser, strict=True)]),
+        "orm_pyodide_tests": summary(pyodide_tests),
+        "orm_cpython": {
+            **summary(orm_wall),
+            "values": [],
+            "runs": len(orm_wall),
+            "harness_durations_summed_median_ms": statistics.median(orm_summed),
+        },
+        "orm_ratio_submit": summary([s / cpython_ms for s in submit]),
+        "orm_ratio_interpreter": summary(
+            [p / statistics.median(orm_summed) for p in pyodide_tests]
+        ),
+        "orm_cold_wheels_mb": summary([r["orm_cold_wheels_bytes"] / 1e6 for r in rounds]),
+    }
 
 
 def median_phases(rounds: list[dict], key: str) -> dict:
@@ -1010,6 +1226,8 @@ def main() -> None:
     rounds: list[dict] = []
     cpython_wall: list[float] = []
     cpython_summed: list[float] = []
+    orm_wall: list[float] = []
+    orm_summed: list[float] = []
     try:
         say("migrating a throwaway SQLite database")
         manage(env, "migrate", "--noinput", "-v0")
@@ -1029,6 +1247,9 @@ def main() -> None:
             with urllib.request.urlopen(request, timeout=30) as response:
                 response.read()
 
+        import django
+
+        django_version = django.get_version()
         harness = load_harness()
         tests = [{"name": name, "code": code} for name, code, _ in TESTS]
         cpython_round(harness, tests, 20)  # warm the harness up (imports, caches)
@@ -1040,6 +1261,7 @@ def main() -> None:
                 label = "warm-up" if number == 0 else f"{number}/{args.repeats}"
                 measured = one_round(playwright, number, server.url, data, problems)
                 wall, summed = cpython_round(harness, tests, CPYTHON_RUNS)
+                wall_orm, summed_orm = orm_cpython_round(data["orm"], ORM_CPYTHON_RUNS)
                 say(
                     f"round {label}: ready cold {fmt_ms(measured['cold_ready_ms'])}, warm "
                     f"{fmt_ms(measured['warm_ready_ms'])} (worker thread "
@@ -1050,13 +1272,19 @@ def main() -> None:
                     f"{measured['submit']['to_results_ms']:.0f} ms); CPython "
                     f"{statistics.median(wall):.2f} ms; renderer peak "
                     f"{measured['renderer_with_runner']['peak_mb']:.0f} MB, "
-                    f"{measured['renderer_without_python']['peak_mb']:.0f} MB without Python"
+                    f"{measured['renderer_without_python']['peak_mb']:.0f} MB without Python; "
+                    f"ORM ready cold {fmt_ms(measured['orm_cold_ready_ms'])}, warm "
+                    f"{fmt_ms(measured['orm_warm_ready_ms'])}, submit "
+                    f"{measured['orm_submit']['to_stored_ms']:.0f} ms, CPython "
+                    f"{statistics.median(wall_orm):.1f} ms"
                 )
                 if number == 0:
                     continue
                 rounds.append(measured)
                 cpython_wall += wall
                 cpython_summed += summed
+                orm_wall += wall_orm
+                orm_summed += summed_orm
     finally:
         if server is not None:
             server.stop()
@@ -1075,7 +1303,16 @@ def main() -> None:
         "repeats": args.repeats,
         "cpython_runs": len(cpython_wall),
         "targets_ms": TARGETS_MS,
-        "measures": summarise(rounds, cpython_wall, cpython_summed),
+        "measures": summarise(
+            rounds, cpython_wall, cpython_summed, orm_wall, orm_summed, len(data["orm"]["tests"])
+        ),
+        "orm": {
+            "slug": ORM_SLUG,
+            "bank_file": str(ORM_BANK_FILE.relative_to(ROOT)),
+            "tests": len(data["orm"]["tests"]),
+            "server_django": django_version,
+            "cpython_runs": len(orm_wall),
+        },
         "warm_phases": median_phases(rounds, "warm_phases"),
         "cold_phases": median_phases(rounds, "cold_phases"),
         "served": served,
