@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserCreationForm,
 )
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +49,18 @@ class LoginForm(AuthenticationForm):
     """
 
     resend_token = ""
+    # A user name or an e-mail address (EmailOrUsernameBackend): the longest is an address.
+    MAX_LOGIN_LENGTH = 254
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the field's max_length after building it, so nothing enforces it: a longer
+        # value reached authenticate(), and django-axes's record of the failure (255 characters
+        # on PostgreSQL) raised DataError, a 500.
+        field = self.fields["username"]
+        field.max_length = self.MAX_LOGIN_LENGTH
+        field.widget.attrs["maxlength"] = self.MAX_LOGIN_LENGTH
+        field.validators.append(MaxLengthValidator(self.MAX_LOGIN_LENGTH))
 
     def confirm_login_allowed(self, user: User) -> None:
         if user.awaiting_confirmation:

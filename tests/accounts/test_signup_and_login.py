@@ -410,3 +410,15 @@ def test_a_signed_in_user_changes_their_password(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another-long-passphrase")
+
+
+def test_a_log_in_with_a_user_name_longer_than_any_address_is_refused_before_authenticating(
+    client, db
+):
+    response = client.post("/accounts/login/", {"username": "x" * 10_000, "password": "anything"})
+
+    assert response.status_code == 200
+    assert b"Ensure this value has at most 254 characters" in response.content
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.exists()  # nothing reached authenticate() or the lock-out log
