@@ -65,3 +65,13 @@ def mentorship(mentor, candidate):
     from tests.factories import MentorshipFactory
 
     return MentorshipFactory(mentor=mentor, candidate=candidate)
+
+
+@pytest.fixture
+def bystander(db):
+    """Builds Bea, another candidate in the middle of everything (tests/bystander.py):
+    `bea = bystander(questions)` over the questions the test is about to touch, then
+    `bea.assert_untouched()` after each write."""
+    from tests.bystander import build_bystander
+
+    return build_bystander
