@@ -83,8 +83,8 @@ soak: install
 
 # Mutation testing (mutmut, pinned) of grading, scheduling, drawing, the runner's results and the
 # ownership checks (mutation/run.py): the score per module, the surviving mutants, and the
-# equivalent ones left out (mutation/equivalent.txt). Slow (about an hour): run it before
-# resolving an issue that touches those modules. MUTATION=services runs one target.
+# equivalent ones left out (mutation/equivalent.txt). Slow (15 minutes with 2 workers): run it
+# before resolving an issue that touches those modules. MUTATION=services runs one target.
 MUTATION ?=
 MUTATION_WORKERS ?= 1
 mutation: install

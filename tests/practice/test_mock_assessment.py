@@ -212,7 +212,8 @@ def test_scoring_schedules_with_the_candidates_desired_retention(candidate):
     candidate.save(update_fields=["desired_retention"])
     relaxed = UserFactory(desired_retention=0.7)
     question = QuestionFactory()
-    last_review = timezone.now() - timedelta(days=5)
+    now = timezone.now()
+    last_review = now - timedelta(days=5)
     dues = {}
     for user in (candidate, relaxed):
         ReviewCard.objects.create(
@@ -225,7 +226,7 @@ def test_scoring_schedules_with_the_candidates_desired_retention(candidate):
             reps=3,
         )
         session, (item,) = _mock(user, [question], answered=[1])
-        assess_mock(session=session, covered={item.pk: [0, 1, 2]})
+        assess_mock(session=session, covered={item.pk: [0, 1, 2]}, now=now)
         dues[user] = ReviewCard.objects.get(user=user, question=question).due
 
     assert dues[candidate] < dues[relaxed]  # 97% retention asks for it sooner than 70%
