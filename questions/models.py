@@ -66,6 +66,31 @@ class Tag(ForgetsMenusOnWrite, models.Model):
         return self.name
 
 
+class Dataset(models.Model):
+    """Tables and rows that SQL questions query: a visible set the candidate sees and a hidden
+    one, with the same schema, that Submit also checks (so a hard-coded answer fails)."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=100)
+    description = models.TextField(help_text="Markdown: the tables and what they hold.")
+    description_html = models.TextField(blank=True, editable=False)
+    schema = models.TextField(help_text="SQL: CREATE TABLE statements (SQLite).")
+    rows = models.TextField(help_text="SQL: INSERT statements for the visible rows.")
+    hidden_rows = models.TextField(
+        help_text="SQL: INSERT statements for the hidden rows checked on Submit."
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+
 class Label(NamedTuple):
     """A tag or a track as a page shows it."""
 
@@ -82,6 +107,9 @@ class Kind(models.TextChoices):
     BEHAVIOURAL = "behavioural", "Behavioural"
     CODE_REVIEW = "code_review", "Code review"
     ORM = "orm", "ORM exercise"
+    SQL = "sql", "SQL query"
+    PREDICT_OUTPUT = "predict_output", "Predict the output"
+    DEBUGGING = "debugging", "Debugging"
 
 
 class Difficulty(models.TextChoices):
@@ -289,6 +317,24 @@ class Question(ForgetsMenusOnWrite, models.Model):
         help_text="Coding, practical and ORM exercises: seconds one run of the tests may take "
         "in the browser.",
     )
+    dataset = models.ForeignKey(
+        Dataset,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text="SQL questions: the tables the query runs against.",
+    )
+    ordered_rows = models.BooleanField(
+        default=False, help_text="SQL questions: the rows must come in the reference's order."
+    )
+    snippet = models.TextField(blank=True, help_text="Predict the output: the code to read.")
+    snippet_html = models.TextField(blank=True, editable=False)
+    expected_output = models.TextField(
+        blank=True,
+        help_text="Predict the output: what the snippet prints; if it raises, the last line is "
+        "`ExceptionType: message`.",
+    )
     runs_in_browser = models.BooleanField(
         default=True,
         help_text="Untick when the tests need what Python in the browser lacks (threads, "
@@ -388,6 +434,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
         self.hints_html = render_markdown_list(self.hint_list)
         self.starter_code_html = highlight_code(self.starter_code)
         self.solution_code_html = highlight_code(self.solution_code)
+        self.snippet_html = highlight_code(self.snippet)
 
     def save(self, *args, **kwargs):
         self.render()
@@ -405,6 +452,7 @@ class Question(ForgetsMenusOnWrite, models.Model):
                 "hints_html",
                 "starter_code_html",
                 "solution_code_html",
+                "snippet_html",
                 "published_at",
                 "updated_at",
             }
