@@ -91,8 +91,9 @@ mutation: install
 	$(PY) mutation/run.py --workers $(MUTATION_WORKERS) $(MUTATION)
 
 # Rebuild static/vendor/codemirror/ (the committed editor bundle) from assets/. Needs Node and npm; nothing else does.
-assets:
+assets: pyodide
 	cd assets && npm ci && npm run build
+	$(PY) runner/assets.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

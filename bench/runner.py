@@ -785,7 +785,7 @@ def one_round(playwright, number: int, base_url: str, data: dict, problems: list
     out["renderer_without_code_card"] = browser.renderer_memory()
     browser.close()
 
-    # The ORM exercise (issue 17): a fresh profile opens one cold (Pyodide and Django's wheels
+    # The ORM exercise (issue 17): a fresh profile opens one cold (Pyodide and Django's archive
     # downloaded), then a second one warm (from the HTTP cache) and submits the reference.
     browser = Profile(playwright, f"round-{number}-orm", base_url, data, problems)
     page = browser.page
@@ -794,7 +794,7 @@ def one_round(playwright, number: int, base_url: str, data: dict, problems: list
     out["orm_cold_ready_ms"] = open_card(page, cards["orm_cold"]["path"], orm=True)
     cold_requests = describe_requests(requests, page.evaluate("performance.timeOrigin"))
     out["orm_cold_wheels_bytes"] = sum(
-        r["transferred"] for r in cold_requests if "runner-wheels/" in r["url"]
+        r["transferred"] for r in cold_requests if "runner-django/" in r["url"]
     )
     out["orm_warm_ready_ms"] = open_card(page, cards["orm_warm"]["path"], orm=True)
     total = len(data["orm"]["tests"])
@@ -981,7 +981,7 @@ ORM_ROWS = [
         "orm_ratio_interpreter",
         fmt_ratio,
     ),
-    ("Downloaded on a cold load: Django's wheels, as transferred", "orm_cold_wheels_mb", fmt_mb),
+    ("Downloaded on a cold load: Django's archive, as transferred", "orm_cold_wheels_mb", fmt_mb),
 ]
 
 
@@ -1052,7 +1052,7 @@ def report(results: dict) -> str:
         "",
         f"The bank's `{orm['slug']}` ({orm['tests']} tests, runtime django), its reference "
         "submitted, in another fresh profile each round: the first ORM exercise opened cold "
-        "(Pyodide and Django's wheels downloaded), then a second one warm. CPython: the same "
+        "(Pyodide and Django's archive downloaded), then a second one warm. CPython: the same "
         f"tests with the server's Django {orm['server_django']}, the median of "
         f"{orm['cpython_runs']} runs in a subprocess, after Django's setup.",
         "",

@@ -168,11 +168,11 @@ STATICFILES_DIRS = [
 
 
 def cache_pyodide_forever(headers, path: str, url: str) -> None:
-    """Pyodide's files sit in a folder named after their version, and the wheels of Django for
-    the ORM exercises carry theirs in their names (runner/assets.py), so a URL never changes
+    """Pyodide's files sit in a folder named after their version, and Django's archive for the
+    ORM exercises in one named after its contents (runner/assets.py), so a URL never changes
     content: browsers may keep them for a year, as WhiteNoise does for hashed names. They are
-    15 MB, the largest downloads of the app."""
-    if "/pyodide/" in url or "/runner-wheels/" in url:
+    about 13 MB, the largest downloads of the app."""
+    if "/pyodide/" in url or "/runner-django/" in url:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
 
 

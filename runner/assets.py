@@ -1,10 +1,12 @@
-"""Puts Python for the browser into static/: Pyodide, and the wheels the ORM exercises need.
+"""Puts Python for the browser into static/: Pyodide, and the Django the ORM exercises need.
 
 - Pyodide into static/pyodide/<version>/: the pinned npm package, checked by its SHA-256, with
   its standard library precompiled (runner/pyodide_stdlib.zip).
 - Django (the release the app pins in pyproject.toml) and its pure-Python dependencies into
-  static/runner-wheels/: the wheels from PyPI, each checked by its SHA-256. The runner's worker
-  installs them into Pyodide on the first ORM exercise (runner/browser/orm.py).
+  static/runner-django/<served>/site-packages.zip: the wheels from PyPI, each checked by its
+  SHA-256 (the checked downloads are kept in .cache/runner-wheels/), in one archive with their
+  modules compiled for Pyodide's Python (runner/django_bytecode.zip). The runner's worker puts
+  it on Python's path on the first ORM exercise (runner/browser/orm.py).
 
 `make install` (and so `make run`, `make test` and CI) runs this; it does nothing when the files
 are already there. Only the standard library is used, so it runs before anything is installed,
@@ -13,7 +15,9 @@ and Node is never needed: the package is a plain tarball on the npm registry.
 
 import hashlib
 import io
+import json
 import re
+import shutil
 import sys
 import tarfile
 import urllib.request
@@ -70,13 +74,31 @@ WHEELS = (
         "3be5a72d04c873d690d7c6dedd33d6fae2ef82759881ceec02fc2efd0cba564f",
     ),
 )
-WHEELS_DIR = STATIC_DIR / "runner-wheels"
-# What the browser never reads, left out of the copies served (the checked download is the
-# input): translations (the exercises run with USE_I18N off) and the contrib apps' static files.
-# They are two thirds of Django's wheel and of the files Pyodide has to unpack (8.3 MB, 3,670
-# files; served: 2 MB, 1,083 files). Give the served file a new name if this rule changes: its
-# URL is cached for a year.
+DOWNLOADS_DIR = Path(__file__).resolve().parent.parent / ".cache" / "runner-wheels"
+# What the browser never reads, left out of what is served: translations (the exercises run
+# with USE_I18N off) and the contrib apps' static files, two thirds of Django's wheel.
 LEFT_OUT = re.compile(r"/locale/[^/]+/LC_MESSAGES/|^django/contrib/[^/]+/static/")
+# The wheels' modules compiled to bytecode by Pyodide's Python (unchecked hash-based .pyc files,
+# each named as its module with a "c" added), built once by `make assets` (assets/bytecode.mjs)
+# and committed. Its manifest.json holds the SHA-256 of each module's source: a module is served
+# as bytecode only when its source is that one, and as source otherwise.
+BYTECODE = Path(__file__).resolve().parent / "django_bytecode.zip"
+
+
+def _served_name() -> str:
+    """The folder the archive goes in, named after what makes it (the wheels, what is left out,
+    the bytecode): its URL is cached for a year, so new contents get a new name."""
+    digest = hashlib.sha256(LEFT_OUT.pattern.encode())
+    for wheel in WHEELS:
+        digest.update(wheel.sha256.encode())
+    digest.update(BYTECODE.read_bytes() if BYTECODE.is_file() else b"")
+    return digest.hexdigest()[:16]
+
+
+# The wheels' contents in one zip archive that the worker puts on Python's path (zipimport, as
+# Pyodide does with its standard library): nothing to unpack in the browser.
+DJANGO_URL_PATH = f"runner-django/{_served_name()}/"
+DJANGO_ARCHIVE = STATIC_DIR / DJANGO_URL_PATH / "site-packages.zip"
 
 
 # Pyodide's standard library compiled to bytecode (built once by `make assets`, see
@@ -111,14 +133,11 @@ def install_pyodide() -> None:
     (PYODIDE_DIR / STDLIB_NAME).write_bytes(COMPILED_STDLIB.read_bytes())
 
 
-def wheels_are_installed() -> bool:
-    return all((WHEELS_DIR / wheel.name).is_file() for wheel in WHEELS)
+def django_is_installed() -> bool:
+    return DJANGO_ARCHIVE.is_file()
 
 
-def download_wheel(wheel: Wheel) -> bytes:
-    """The wheel from PyPI (raises on a checksum mismatch)."""
-    with urllib.request.urlopen(wheel.url, timeout=120) as response:
-        data = response.read()
+def _checked(wheel: Wheel, data: bytes) -> bytes:
     digest = hashlib.sha256(data).hexdigest()
     if digest != wheel.sha256:
         raise RuntimeError(
@@ -127,45 +146,61 @@ def download_wheel(wheel: Wheel) -> bytes:
     return data
 
 
-def served_copy(data: bytes) -> bytes:
-    """The wheel without what LEFT_OUT names (its RECORD then lists only what is kept); the
-    wheel itself, byte for byte, when nothing is left out."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    infos = [info for info in source.infolist() if not LEFT_OUT.search(info.filename)]
-    if len(infos) == len(source.infolist()):
-        return data
-    names = {info.filename for info in infos}
-    kept = io.BytesIO()
-    with zipfile.ZipFile(kept, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as copy:
-        for info in infos:
-            content = source.read(info.filename)
-            if info.filename.endswith(".dist-info/RECORD"):
-                rows = content.decode("utf-8").splitlines(keepends=True)
-                kept_rows = [row for row in rows if row.split(",", 1)[0] in names]
-                content = "".join(kept_rows).encode("utf-8")
-            copy.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
-    return kept.getvalue()
+def download_wheel(wheel: Wheel) -> bytes:
+    """The wheel from PyPI, or the copy downloaded before (raises on a checksum mismatch)."""
+    kept = DOWNLOADS_DIR / wheel.name
+    if kept.is_file():
+        return _checked(wheel, kept.read_bytes())
+    with urllib.request.urlopen(wheel.url, timeout=120) as response:
+        data = _checked(wheel, response.read())
+    _write_whole(kept, data)
+    return data
 
 
-def install_wheels() -> None:
-    WHEELS_DIR.mkdir(parents=True, exist_ok=True)
-    for wheel in WHEELS:
-        path = WHEELS_DIR / wheel.name
-        if not path.is_file():
-            data = served_copy(download_wheel(wheel))
-            # Written whole or not at all: a half-written file would look installed.
-            partial = path.with_suffix(".part")
-            partial.write_bytes(data)
-            partial.replace(path)
+def site_packages(wheels: list[bytes], bytecode: zipfile.ZipFile | None = None) -> bytes:
+    """One zip archive holding the wheels' files but what LEFT_OUT names, each module as its
+    bytecode from `bytecode` (module.pyc) when it was compiled from that very source."""
+    built_from = json.loads(bytecode.read("manifest.json")) if bytecode else {}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as served:
+        for data in wheels:
+            wheel = zipfile.ZipFile(io.BytesIO(data))
+            for info in wheel.infolist():
+                if LEFT_OUT.search(info.filename):
+                    continue
+                content = wheel.read(info)
+                source_hash = built_from.get(info.filename)
+                if source_hash and hashlib.sha256(content).hexdigest() == source_hash:
+                    served.writestr(info.filename + "c", bytecode.read(info.filename + "c"))
+                else:
+                    served.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return archive.getvalue()
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Written whole or not at all: a half-written file would look installed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def install_django() -> None:
+    bytecode = zipfile.ZipFile(BYTECODE) if BYTECODE.is_file() else None
+    _write_whole(DJANGO_ARCHIVE, site_packages([download_wheel(w) for w in WHEELS], bytecode))
+    # Archives served under an earlier name are no longer linked to.
+    for folder in DJANGO_ARCHIVE.parent.parent.iterdir():
+        if folder != DJANGO_ARCHIVE.parent:
+            shutil.rmtree(folder)
 
 
 def main() -> None:
     if not pyodide_is_installed():
         print(f"Fetching Pyodide {PYODIDE_VERSION} (6 MB) into {PYODIDE_DIR} ...", file=sys.stderr)
         install_pyodide()
-    if not wheels_are_installed():
-        print(f"Fetching Django's wheels (8 MB) into {WHEELS_DIR} ...", file=sys.stderr)
-        install_wheels()
+    if not django_is_installed():
+        print(f"Putting Django's wheels (8 MB) into {DJANGO_ARCHIVE} ...", file=sys.stderr)
+        install_django()
 
 
 if __name__ == "__main__":

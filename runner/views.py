@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from runner.assets import PYODIDE_DIR, PYODIDE_VERSION, WHEELS, WHEELS_DIR
+from runner.assets import DJANGO_ARCHIVE, DJANGO_URL_PATH, PYODIDE_DIR, PYODIDE_VERSION
 
 WORKER_SOURCE = Path(__file__).with_name("worker.js")
 LARGE_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
@@ -17,9 +17,9 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def worker_policy(*, pyodide_url: str, harness_url: str, wheels_url: str) -> str:
+def worker_policy(*, pyodide_url: str, harness_url: str, django_url: str) -> str:
     """The worker's own Content-Security-Policy: it may load Pyodide (and compile its
-    WebAssembly), fetch the harness and orm.py beside it, and Django's wheels for the ORM
+    WebAssembly), fetch the harness and orm.py beside it, and Django's archive for the ORM
     exercises, and reach nothing else. CSP paths need a full origin ('self' takes no path), so
     the URLs are absolute."""
     harness_folder = harness_url.rsplit("/", 1)[0] + "/"
@@ -27,7 +27,7 @@ def worker_policy(*, pyodide_url: str, harness_url: str, wheels_url: str) -> str
         [
             "default-src 'none'",
             f"script-src {pyodide_url} 'wasm-unsafe-eval'",
-            f"connect-src {pyodide_url} {harness_folder} {wheels_url}",
+            f"connect-src {pyodide_url} {harness_folder} {django_url}",
         ]
     )
 
@@ -43,7 +43,7 @@ def worker_script(request: HttpRequest) -> HttpResponse:
     # A folder has no entry in the static files manifest: build its URL from STATIC_URL.
     pyodide_url = request.build_absolute_uri(f"{settings.STATIC_URL}pyodide/{PYODIDE_VERSION}/")
     harness_url = request.build_absolute_uri(static("runner/harness.py"))
-    wheels_url = request.build_absolute_uri(f"{settings.STATIC_URL}runner-wheels/")
+    django_url = request.build_absolute_uri(f"{settings.STATIC_URL}{DJANGO_URL_PATH}")
     config = {
         "pyodideUrl": pyodide_url,
         "harnessUrl": harness_url,
@@ -51,17 +51,17 @@ def worker_script(request: HttpRequest) -> HttpResponse:
         "sizes": {name: _size(PYODIDE_DIR / name) for name in LARGE_FILES},
         # The ORM exercises' runtime, loaded on the first card that needs it.
         "django": {
-            "wheels": [
-                {"url": wheels_url + wheel.name, "size": _size(WHEELS_DIR / wheel.name)}
-                for wheel in WHEELS
-            ],
+            "archive": {
+                "url": django_url + DJANGO_ARCHIVE.name,
+                "size": _size(DJANGO_ARCHIVE),
+            },
             "ormUrl": request.build_absolute_uri(static("runner/orm.py")),
         },
     }
     source = f"const CONFIG = {json.dumps(config)};\n" + WORKER_SOURCE.read_text(encoding="utf-8")
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
     response["Content-Security-Policy"] = worker_policy(
-        pyodide_url=pyodide_url, harness_url=harness_url, wheels_url=wheels_url
+        pyodide_url=pyodide_url, harness_url=harness_url, django_url=django_url
     )
     # Small, and it must change with a deployment: the browser asks again each page load.
     response["Cache-Control"] = "no-cache"

@@ -12,7 +12,7 @@
 //                                                    test gets Django and a fresh database
 // worker -> page:
 //   {type: "progress", loaded, total, runtime?}      bytes downloaded so far: of Python, or with
-//                                                    runtime, of that runtime (Django's wheels)
+//                                                    runtime, of that runtime (Django's archive)
 //   {type: "ready", version, runtime?}               Python (with runtime: that runtime too) is
 //                                                    ready to run
 //   {type: "failed", message, runtime?}              Python (or that runtime) could not start
@@ -24,10 +24,11 @@
 // run that needs a runtime once that runtime is ready, so that loading it is not timed; a run
 // that comes earlier waits here for the runtime (and fails its tests if it cannot start).
 //
-// Django (runtime "django"): on the first load or run that asks for it, its wheels
-// (CONFIG.django.wheels, served from static/runner-wheels/) are downloaded, unpacked into
-// Python's site-packages, and orm.py (CONFIG.django.ormUrl) is written beside the harness; the
-// harness then configures Django and seeds the exercise database. All of it stays for later runs
+// Django (runtime "django"): on the first load or run that asks for it, its archive
+// (CONFIG.django.archive: Django and its dependencies as one zip of bytecode, made by
+// runner/assets.py) is downloaded, while Python starts, and put on Python's path, and orm.py
+// (CONFIG.django.ormUrl) is written beside the harness; the harness then configures Django and
+// seeds the exercise database. All of it stays for later runs
 // of this worker (a fresh worker, after a timeout, starts again from the browser's cache).
 
 /* global CONFIG */
@@ -93,7 +94,7 @@ function load() {
 }
 
 async function downloadBytes(url, onBytes) {
-  const response = await fetch(url);
+  const response = await plainFetch(url);
   if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
   const chunks = [];
   let size = 0;
@@ -115,28 +116,28 @@ async function downloadBytes(url, onBytes) {
 }
 
 async function startDjango() {
-  await load();
-  if (!harness) throw new Error("Python could not start");
-  const { wheels, ormUrl } = CONFIG.django;
-  const total = wheels.reduce((sum, wheel) => sum + wheel.size, 0);
+  // Django's archive downloads while Python starts: they do not wait for each other.
+  const { archive, ormUrl } = CONFIG.django;
   let loaded = 0;
   const report = (bytes) => {
-    loaded = Math.min(loaded + bytes, total);
-    self.postMessage({ type: "progress", runtime: "django", loaded, total });
+    loaded = Math.min(loaded + bytes, archive.size);
+    self.postMessage({ type: "progress", runtime: "django", loaded, total: archive.size });
   };
-  const [archives, source] = await Promise.all([
-    Promise.all(wheels.map((wheel) => downloadBytes(wheel.url, report))),
-    fetch(ormUrl).then((response) => {
+  const files = Promise.all([
+    downloadBytes(archive.url, report),
+    plainFetch(ormUrl).then((response) => {
       if (!response.ok) throw new Error(`${ormUrl}: HTTP ${response.status}`);
       return response.text();
     }),
   ]);
-  const sitePackages = python.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  for (const archive of archives) {
-    python.unpackArchive(archive, "wheel", { extractDir: sitePackages });
-  }
+  await load();
+  if (!harness) throw new Error("Python could not start");
+  const [bytes, source] = await files;
+  python.FS.writeFile("/lib/runner-django.zip", bytes);
   python.FS.writeFile("/home/pyodide/orm.py", source);
-  python.runPython("import importlib; importlib.invalidate_caches()");
+  python.runPython(
+    "import importlib, sys; sys.path.insert(0, '/lib/runner-django.zip'); importlib.invalidate_caches()",
+  );
   harness.prepare_runtime("django"); // imports Django, configures it, seeds the database
   self.postMessage({ type: "ready", runtime: "django", version: python.version });
 }

@@ -16,7 +16,8 @@ process) and reports the test that was running as "timeout".
 
 A run may ask for a runtime: runtime="django" (the ORM exercises) gives every test real Django
 with an exercise app and a freshly seeded database, from orm.py beside this file (which needs
-Django installed: the worker installs its wheels first; CI runs it with the server's Django).
+Django importable: the worker puts its archive on the path first; CI runs it with the server's
+Django).
 """
 
 from __future__ import annotations

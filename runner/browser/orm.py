@@ -2,10 +2,10 @@
 
 The harness (harness.py, beside this file) loads this module for a run with runtime="django".
 Like the harness it runs in two places: inside Pyodide in the candidate's browser (the worker
-installs Django's wheels from static/runner-wheels/ and writes this file next to the harness),
-and under CPython on CI, in a process of its own with the server's Django. It configures Django
-itself (settings.configure), so it must never be imported where Django is already configured:
-it refuses to run there rather than touch the project's settings.
+puts Django's archive from static/runner-django/ on the path and writes this file next to the
+harness), and under CPython on CI, in a process of its own with the server's Django. It
+configures Django itself (settings.configure), so it must never be imported where Django is
+already configured: it refuses to run there rather than touch the project's settings.
 
 What a test (and the candidate's code) finds in its namespace, besides what the harness gives:
 - the models of the exercise app: Author, Publisher, Book, Tag, Review, Customer, Order

@@ -15,7 +15,7 @@ from tests.factories import CodeTestFactory, QuestionFactory
 
 pytestmark = pytest.mark.e2e
 
-# Pyodide, then Django's wheels, cold, in headless Chromium on a busy 2-core machine.
+# Pyodide, then Django's archive, cold, in headless Chromium on a busy 2-core machine.
 DJANGO_START_MS = 90_000
 READY = "Python and Django are ready."
 SLUG = "orm-book-list-select-related"

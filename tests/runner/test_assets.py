@@ -1,8 +1,9 @@
-"""runner/assets.py's wheels for the ORM exercises: pinned to what the server runs, checked, and
-served without what the browser never reads."""
+"""runner/assets.py's Django for the ORM exercises: the wheels pinned to what the server runs and
+checked, served as one archive of bytecode without what the browser never reads."""
 
 import hashlib
 import io
+import json
 import tomllib
 import zipfile
 from importlib import metadata
@@ -11,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from runner import assets
-from runner.assets import WHEELS, Wheel, download_wheel, served_copy
+from runner.assets import WHEELS, Wheel, download_wheel, site_packages
 
 
 def _wheel(files: dict[str, bytes]) -> bytes:
@@ -37,34 +38,54 @@ def test_the_wheels_are_the_django_the_app_pins_and_the_dependencies_installed_w
         assert len(wheel.sha256) == 64
 
 
-def test_the_served_copy_leaves_out_translations_and_static_files_and_its_record_says_so():
+def _bytecode(modules: dict[str, bytes]) -> zipfile.ZipFile:
+    """A runner/django_bytecode.zip built from these sources (the "bytecode" is a stand-in)."""
+    manifest = {name: hashlib.sha256(source).hexdigest() for name, source in modules.items()}
+    files = {name + "c": b"PYC:" + source for name, source in modules.items()}
+    return zipfile.ZipFile(io.BytesIO(_wheel({**files, "manifest.json": json.dumps(manifest)})))
+
+
+def test_the_archive_leaves_out_translations_and_static_files():
     kept = {
-        "django/__init__.py": b"VERSION = (5, 2)\n",
         "django/conf/locale/fr/formats.py": b"DATE_FORMAT = 'j F Y'\n",
         "django/contrib/admin/templates/admin/base.html": b"<html></html>",
+        "django-5.2.19.dist-info/METADATA": b"Name: Django",
     }
     left_out = {
         "django/conf/locale/fr/LC_MESSAGES/django.mo": b"\x00" * 10,
         "django/contrib/auth/locale/de/LC_MESSAGES/django.po": b"msgid ''",
         "django/contrib/admin/static/admin/css/base.css": b"body {}",
     }
-    names = [*kept, *left_out, "django-5.2.19.dist-info/RECORD"]
-    record = "".join(f"{name},sha256=x,1\n" for name in names).encode()
-    original = _wheel({**kept, **left_out, "django-5.2.19.dist-info/RECORD": record})
+    other = {"sqlparse/__init__.py": b"__version__ = '0.6.1'\n"}
 
-    copy = zipfile.ZipFile(io.BytesIO(served_copy(original)))
+    archive = zipfile.ZipFile(
+        io.BytesIO(site_packages([_wheel({**kept, **left_out}), _wheel(other)]))
+    )
 
-    assert copy.namelist() == [*kept, "django-5.2.19.dist-info/RECORD"]
-    for name, content in kept.items():
-        assert copy.read(name) == content
-    listed = [line.split(",")[0] for line in copy.read(copy.namelist()[-1]).decode().splitlines()]
-    assert listed == [*kept, "django-5.2.19.dist-info/RECORD"]
+    assert archive.namelist() == [*kept, *other]
+    for name, content in {**kept, **other}.items():
+        assert archive.read(name) == content
 
 
-def test_a_wheel_with_nothing_to_leave_out_is_served_byte_for_byte():
-    original = _wheel({"sqlparse/__init__.py": b"__version__ = '0.6.1'\n"})
+def test_a_module_is_served_as_bytecode_only_when_compiled_from_its_very_source():
+    sources = {"django/__init__.py": b"VERSION = (5, 2)\n", "django/db.py": b"x = 1\n"}
+    bytecode = _bytecode({**sources, "django/db.py": b"x = 2\n"})  # compiled from another db.py
 
-    assert served_copy(original) == original
+    archive = zipfile.ZipFile(io.BytesIO(site_packages([_wheel(sources)], bytecode)))
+
+    assert archive.namelist() == ["django/__init__.pyc", "django/db.py"]
+    assert archive.read("django/__init__.pyc") == b"PYC:VERSION = (5, 2)\n"
+    assert archive.read("django/db.py") == b"x = 1\n"
+
+
+def test_the_committed_bytecode_covers_every_module_of_the_pinned_wheels():
+    """Fails when a wheel's version changes without `make assets`: rebuild the bytecode."""
+    assert assets.DJANGO_ARCHIVE.is_file(), "run make install"
+    archive = zipfile.ZipFile(assets.DJANGO_ARCHIVE)
+    sources = [name for name in archive.namelist() if name.endswith(".py")]
+
+    assert sources == [], f"{len(sources)} modules without bytecode, e.g. {sources[:3]}"
+    assert len([name for name in archive.namelist() if name.endswith(".pyc")]) > 800
 
 
 class _Response(io.BytesIO):
@@ -75,14 +96,25 @@ class _Response(io.BytesIO):
         return False
 
 
-def test_a_download_is_kept_only_when_its_sha256_is_the_pinned_one(monkeypatch):
+def test_a_download_is_kept_only_when_its_sha256_is_the_pinned_one(monkeypatch, tmp_path):
     data = _wheel({"pkg/__init__.py": b""})
+    monkeypatch.setattr(assets, "DOWNLOADS_DIR", tmp_path)
     monkeypatch.setattr(assets.urllib.request, "urlopen", lambda url, timeout: _Response(data))
     good = Wheel(
         "pkg-1.0-py3-none-any.whl", "https://example.test/pkg", hashlib.sha256(data).hexdigest()
     )
-    bad = Wheel(good.name, good.url, "0" * 64)
+    bad = Wheel("pkg-2.0-py3-none-any.whl", good.url, "0" * 64)
 
     assert download_wheel(good) == data
     with pytest.raises(RuntimeError, match="has SHA-256 .*, expected 0{64}: not installed"):
         download_wheel(bad)
+    assert [path.name for path in tmp_path.iterdir()] == [good.name]
+
+
+def test_a_kept_download_is_checked_again_before_it_is_used(monkeypatch, tmp_path):
+    monkeypatch.setattr(assets, "DOWNLOADS_DIR", tmp_path)
+    (tmp_path / "pkg-1.0-py3-none-any.whl").write_bytes(b"changed on disk")
+    wheel = Wheel("pkg-1.0-py3-none-any.whl", "https://example.test/pkg", "0" * 64)
+
+    with pytest.raises(RuntimeError, match="expected 0{64}: not installed"):
+        download_wheel(wheel)

@@ -1,7 +1,7 @@
 """The runner's worker script (runner/views.py) and the site-wide policy of pages that start it.
 
 A worker obeys the Content-Security-Policy of its own script's response, so the view gives it a
-policy of its own: Pyodide's folder, the harness's, and the folder of Django's wheels for the ORM
+policy of its own: Pyodide's folder, the harness's, and the folder of Django's archive for the ORM
 exercises, nothing else (code typed into the editor cannot reach Prep's URLs with the
 candidate's cookies)."""
 
@@ -15,13 +15,13 @@ from django.urls import reverse
 from practice.models import Mode
 from practice.services import start_session_with_questions
 from prep.settings import cache_pyodide_forever
-from runner.assets import PYODIDE_DIR, PYODIDE_VERSION, WHEELS, WHEELS_DIR
+from runner.assets import DJANGO_ARCHIVE, DJANGO_URL_PATH, PYODIDE_DIR, PYODIDE_VERSION
 from runner.browser import harness, orm
 from tests.factories import QuestionFactory, coding_question
 
 WORKER_URL = "/runner/worker.js"
 PYODIDE_PATH = f"{settings.STATIC_URL}pyodide/{PYODIDE_VERSION}/"
-WHEELS_PATH = f"{settings.STATIC_URL}runner-wheels/"
+DJANGO_PATH = f"{settings.STATIC_URL}{DJANGO_URL_PATH}"
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -66,7 +66,7 @@ def test_the_worker_has_a_policy_of_its_own_that_reaches_only_pyodide_and_the_ha
         "connect-src": [
             pyodide,
             f"http://testserver{settings.STATIC_URL}runner/",
-            f"http://testserver{WHEELS_PATH}",
+            f"http://testserver{DJANGO_PATH}",
         ],
     }
 
@@ -97,11 +97,10 @@ def test_the_workers_urls_are_absolute_with_the_requests_host_and_scheme(client,
     assert policy["connect-src"] == [
         pyodide,
         f"https://prep.example{settings.STATIC_URL}runner/",
-        f"https://prep.example{WHEELS_PATH}",
+        f"https://prep.example{DJANGO_PATH}",
     ]
     assert config["django"]["ormUrl"] == f"https://prep.example{settings.STATIC_URL}runner/orm.py"
-    for wheel in config["django"]["wheels"]:
-        assert wheel["url"].startswith(f"https://prep.example{WHEELS_PATH}")
+    assert config["django"]["archive"]["url"].startswith(f"https://prep.example{DJANGO_PATH}")
 
 
 def test_config_comes_first_with_the_urls_and_the_sizes_of_the_large_files(client, db):
@@ -120,22 +119,16 @@ def test_config_comes_first_with_the_urls_and_the_sizes_of_the_large_files(clien
     assert response.content.decode().split("\n", 1)[1] == source
 
 
-def test_config_names_djangos_wheels_and_orm_py_for_the_orm_exercises(client, db):
+def test_config_names_djangos_archive_and_orm_py_for_the_orm_exercises(client, db):
     config = config_of(client.get(WORKER_URL))
 
     assert config["django"] == {
-        "wheels": [
-            {
-                "url": f"http://testserver{WHEELS_PATH}{wheel.name}",
-                "size": (WHEELS_DIR / wheel.name).stat().st_size
-                if (WHEELS_DIR / wheel.name).is_file()
-                else 0,
-            }
-            for wheel in WHEELS
-        ],
+        "archive": {
+            "url": f"http://testserver{DJANGO_PATH}site-packages.zip",
+            "size": DJANGO_ARCHIVE.stat().st_size if DJANGO_ARCHIVE.is_file() else 0,
+        },
         "ormUrl": f"http://testserver{settings.STATIC_URL}runner/orm.py",
     }
-    assert [wheel.name.split("-")[0] for wheel in WHEELS] == ["django", "asgiref", "sqlparse"]
 
 
 def test_orm_py_is_served_beside_the_harness_as_the_file_ci_imports(client, db):
@@ -150,13 +143,13 @@ def test_orm_py_is_served_beside_the_harness_as_the_file_ci_imports(client, db):
 @pytest.mark.parametrize(
     ("url", "cached_forever"),
     [
-        (f"{WHEELS_PATH}django-5.2.19-py3-none-any.whl", True),
+        (f"{DJANGO_PATH}site-packages.zip", True),
         (f"{PYODIDE_PATH}pyodide.asm.wasm", True),
         (f"{settings.STATIC_URL}runner/orm.py", False),  # changes with a deployment
         (f"{settings.STATIC_URL}js/runner.js", False),
     ],
 )
-def test_the_wheels_are_cached_for_a_year_like_pyodide(url, cached_forever):
+def test_djangos_archive_is_cached_for_a_year_like_pyodide(url, cached_forever):
     headers = {}
 
     cache_pyodide_forever(headers, path="", url=url)
