@@ -1,5 +1,3 @@
-from functools import cache
-
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
@@ -39,14 +37,7 @@ class EmailOrUsernameBackend(ModelBackend):
         """The user a session belongs to (active only), with their roles in the same query: the
         navigation and the role checks of every signed-in request then need no other."""
         try:
-            user = _users_with_roles().get(pk=user_id)
+            user = with_role_flags(User._default_manager.all()).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
-
-
-@cache
-def _users_with_roles():
-    """Built once per process and filtered by each request (a copy): building the role
-    subqueries took longer than the database takes to run them."""
-    return with_role_flags(User._default_manager.all())

@@ -6,11 +6,11 @@ A fixed number of queries however much the user has done (tests pin the count).
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import models
-from django.db.models import Prefetch, Q, Value
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Mentorship, User
+from curation.models import ProblemReport
 from mentoring.models import Assignment, FeedbackComment
 from practice.models import Bookmark, Note, PracticeSession, ReviewCard, SessionItem
 from questions.models import QuestionSet
@@ -40,13 +40,20 @@ def _comment(comment: FeedbackComment) -> dict:
 
 
 def _item(item: SessionItem, feedback: list[FeedbackComment]) -> dict:
+    selected = {choice.pk for choice in item.selected_choices.all()}
+    # Multiple choice: every choice in the order the user was shown them, and which they picked.
+    shown = item.ordered_choices
     return {
         "position": item.position,
         "question": _question(item.question),
         "response": item.response,
         # Coding and practical questions: each test's result, as the browser reported it.
         "test_results": item.test_results,
-        "selected_choices": [choice.text for choice in item.selected_choices.all()],
+        "choices": [
+            {"text": choice.text, "correct": choice.is_correct, "selected": choice.pk in selected}
+            for choice in shown
+        ],
+        "selected_choices": [choice.text for choice in shown if choice.pk in selected],
         "rating": item.get_rating_display() if item.rating else None,
         "is_correct": item.is_correct,
         "covered_points": item.covered_points,
@@ -86,32 +93,37 @@ def _assignment(assignment: Assignment) -> dict:
     }
 
 
-def _notes_and_bookmarks(user: User) -> tuple[list[dict], list[dict]]:
-    """The user's notes and bookmarks, each in the order they were made, in one query: both
-    are a question with a text and a time (a bookmark's text is empty)."""
-    text = models.TextField()
-    notes = (
-        Note.objects.filter(user=user)
-        .annotate(kind=Value("note", output_field=text))
-        .values_list("kind", "pk", "question__slug", "question__title", "body", "updated_at")
-        .order_by()
-    )
-    bookmarks = (
-        Bookmark.objects.filter(user=user)
-        .annotate(kind=Value("bookmark", output_field=text), body=Value("", output_field=text))
-        .values_list("kind", "pk", "question__slug", "question__title", "body", "created_at")
-        .order_by()
-    )
-    found: dict[str, list[dict]] = {"note": [], "bookmark": []}
-    for kind, _pk, slug, title, body, when in notes.union(bookmarks, all=True).order_by(
-        "kind", "pk"
-    ):
-        question = {"slug": slug, "title": title}
-        if kind == "note":
-            found["note"].append({"question": question, "body": body, "updated_at": _when(when)})
-        else:
-            found["bookmark"].append({"question": question, "created_at": _when(when)})
-    return found["note"], found["bookmark"]
+def _report(report: ProblemReport) -> dict:
+    return {
+        "question": _question(report.question),
+        "problem": report.get_problem_display(),
+        "comment": report.comment,
+        "wants_email": report.wants_email,
+        "times_reported": report.times_reported,
+        "created_at": _when(report.created_at),
+        "resolved_at": _when(report.resolved_at),
+        "reply": report.reply,
+    }
+
+
+def _notes(user: User) -> list[dict]:
+    notes = Note.objects.filter(user=user).select_related("question").order_by("pk")
+    return [
+        {
+            "question": _question(note.question),
+            "body": note.body,
+            "updated_at": _when(note.updated_at),
+        }
+        for note in notes
+    ]
+
+
+def _bookmarks(user: User) -> list[dict]:
+    bookmarks = Bookmark.objects.filter(user=user).select_related("question").order_by("pk")
+    return [
+        {"question": _question(bookmark.question), "created_at": _when(bookmark.created_at)}
+        for bookmark in bookmarks
+    ]
 
 
 def _question_sets(user: User) -> list[dict]:
@@ -148,7 +160,7 @@ def _question_sets(user: User) -> list[dict]:
 
 
 def export_user_data(user: User) -> dict:
-    """The user's data as JSON-ready dicts and lists, in ten queries whatever the volume
+    """The user's data as JSON-ready dicts and lists, in thirteen queries whatever the volume
     (fewer when there are no sessions or answers to load items or choices for). `user` is the
     signed-in user as the request loaded it: the profile is read from that row, not again."""
     # 1. the target track's name and the roles: a row per role (one, without a role)
@@ -157,15 +169,18 @@ def export_user_data(user: User) -> dict:
     )
     target_track = track_and_roles[0][0]
     roles = sorted(role for _track, role in track_and_roles if role is not None)
-    # 2. sessions with sets, 3. their items with questions, 4. selected choices
-    items = SessionItem.objects.select_related("question").prefetch_related("selected_choices")
+    # 2. sessions with sets, 3. their items with questions, 4. selected choices, 5. the
+    # questions' choices (multiple choice: every choice, in the order the user saw them)
+    items = SessionItem.objects.select_related("question").prefetch_related(
+        "selected_choices", "question__choices"
+    )
     sessions = list(
         PracticeSession.objects.filter(user=user)
         .select_related("question_set")
         .prefetch_related(Prefetch("items", queryset=items.order_by("position")))
         .order_by("started_at", "pk")
     )
-    # 5. feedback: the comments on the user's answers and those the user wrote (as a mentor,
+    # 6. feedback: the comments on the user's answers and those the user wrote (as a mentor,
     # on others' answers), with authors, answers and their questions and candidates
     comments = list(
         FeedbackComment.objects.filter(Q(item__session__user=user) | Q(author=user))
@@ -177,24 +192,31 @@ def export_user_data(user: User) -> dict:
         if comment.item.session.user_id == user.pk:
             feedback_received[comment.item_id].append(comment)
     written = [comment for comment in comments if comment.author_id == user.pk]
-    # 6. review cards
+    # 7. review cards
     cards = list(ReviewCard.objects.filter(user=user).select_related("question").order_by("pk"))
-    # 7. notes and bookmarks
-    notes, bookmarks = _notes_and_bookmarks(user)
-    # 8. mentorships, either side
+    # 8. notes, 9. bookmarks
+    notes = _notes(user)
+    bookmarks = _bookmarks(user)
+    # 10. mentorships, either side
     mentorships = list(
         Mentorship.objects.filter(Q(mentor=user) | Q(candidate=user))
         .select_related("mentor", "candidate")
         .order_by("pk")
     )
-    # 9. assignments, given or received
+    # 11. assignments, given or received
     assignments = list(
         Assignment.objects.filter(Q(mentor=user) | Q(candidate=user))
         .select_related("mentor", "candidate", "question_set")
         .order_by("pk")
     )
-    # 10. question sets the user owns, with their questions
+    # 12. question sets the user owns, with their questions
     question_sets = _question_sets(user)
+    # 13. the problems the user reported, with their questions and the editors' replies
+    reports = list(
+        ProblemReport.objects.filter(reporter=user)
+        .select_related("question")
+        .order_by("created_at", "pk")
+    )
 
     return {
         "format": EXPORT_FORMAT,
@@ -243,6 +265,7 @@ def export_user_data(user: User) -> dict:
             for m in mentorships
         ],
         "assignments": [_assignment(a) for a in assignments],
+        "problem_reports": [_report(report) for report in reports],
         "feedback_written": [
             {
                 **_comment(c),

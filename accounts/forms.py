@@ -1,4 +1,3 @@
-import unicodedata
 from collections.abc import Iterator
 
 from django import forms
@@ -10,9 +9,9 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q
 from django.utils import timezone
 
+from accounts.emails import email_password_reset, users_who_may_reset_password
 from accounts.models import User
 from accounts.tokens import make_resend_token
 
@@ -73,25 +72,32 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
 
 
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 class ResetPasswordForm(PasswordResetForm):
     """Django's "forgotten password" form, which also sends the link for an account waiting for
-    confirmation: a reset link proves the address just as a confirmation link does
-    (ConfirmingSetPasswordForm then confirms the account)."""
+    confirmation (a reset link proves the address just as a confirmation link does;
+    ConfirmingSetPasswordForm then confirms the account), and queues its e-mail rather than
+    sending it in the request."""
 
     def get_users(self, email: str) -> Iterator[User]:
-        candidates = User.objects.filter(email__iexact=email).filter(
-            Q(is_active=True) | Q(awaiting_confirmation=True)
+        return users_who_may_reset_password(email)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        # A worker renders and sends it (accounts.emails), with a token made then, to the
+        # account as it is then.
+        email_password_reset.enqueue(
+            user_id=context["user"].pk,
+            email=to_email,
+            domain=context["domain"],
+            protocol=context["protocol"],
         )
-        # As Django's: the database's case-insensitive match may pair addresses that differ
-        # once Unicode is folded; send only to an exact match.
-        wanted = _folded(email)
-        for user in candidates:
-            if user.has_usable_password() and _folded(user.email) == wanted:
-                yield user
 
 
 class ConfirmingSetPasswordForm(SetPasswordForm):

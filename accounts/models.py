@@ -1,5 +1,5 @@
 from functools import cached_property
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +18,11 @@ def _member_of(group_name: str) -> Exists:
     return Exists(
         User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=group_name)
     )
+
+
+def is_editor_q() -> models.Q:
+    """User.is_editor as a filter: superusers, and staff in the Editors group."""
+    return models.Q(is_superuser=True) | models.Q(_member_of(EDITORS), is_staff=True)
 
 
 def with_role_flags(users: models.QuerySet) -> models.QuerySet:
@@ -95,7 +100,18 @@ class User(AbstractUser):
         return frozenset(self.groups.filter(name__in=ROLES).values_list("name", flat=True))
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone, for their days (streaks, daily goals) and the dates they read;
+        UTC when the stored name is not in this machine's time zone data."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+    @property
     def is_editor(self) -> bool:
+        """Superusers, and staff in the Editors group (is_editor_q() is the same rule as a
+        filter)."""
         return self.is_superuser or (self.is_staff and EDITORS in self.role_names)
 
     @property

@@ -1,60 +1,25 @@
 """Writes on accounts: sign-up with a confirmed address, and deleting an account."""
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
+from accounts.emails import SignUpLinks, email_confirmation_link, email_signup_attempt
 from accounts.models import User
 from accounts.throttling import take_address_allowance
-from accounts.tokens import CONFIRMATION_LINK_DAYS, confirmation_token_generator
+from accounts.tokens import UNCONFIRMED_ACCOUNT_DAYS
 from questions.models import QuestionSet, Visibility
 
 logger = logging.getLogger(__name__)
 
-# An account nobody confirmed this long after its latest confirmation email is deleted
-# (`manage.py prune_unconfirmed`), which frees its user name. Longer than a link lives, so
-# that a link never outlives its account.
-UNCONFIRMED_ACCOUNT_DAYS = 7
-
 
 class UserNameTaken(Exception):
     """Another sign-up took the user name between the form's check and the write."""
-
-
-@dataclass(frozen=True)
-class SignUpLinks:
-    """Where the links in sign-up emails point: the site as the visitor reached it, and where
-    to take them once confirmed (a checked `next`, e.g. a mentor's invite link)."""
-
-    origin: str  # scheme and host, e.g. "https://prep.example.com"
-    next_url: str = ""
-
-    def confirm(self, user: User) -> str:
-        kwargs = {
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": confirmation_token_generator.make_token(user),
-        }
-        query = f"?{urlencode({'next': self.next_url})}" if self.next_url else ""
-        return f"{self.origin}{reverse('confirm_signup', kwargs=kwargs)}{query}"
-
-    def log_in(self) -> str:
-        return f"{self.origin}{reverse('login')}"
-
-    def password_reset(self) -> str:
-        return f"{self.origin}{reverse('password_reset')}"
 
 
 def sign_up(*, username: str, email: str, password: str, links: SignUpLinks) -> None:
@@ -89,15 +54,15 @@ def sign_up(*, username: str, email: str, password: str, links: SignUpLinks) -> 
             awaiting_confirmation=True,
         )
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # the account and its queued e-mail, or neither
                 user.save()
+                _email_confirmation_link(user=user, links=links)
         except IntegrityError:
             existing = User.objects.filter(email__iexact=email).first()
             if existing is None:
                 raise UserNameTaken(username) from None
             # A sign-up with the same address got there first: this one is a second sign-up.
         else:
-            _email_confirmation_link(user=user, links=links)
             return
     if existing.awaiting_confirmation:
         existing.username = username
@@ -106,9 +71,9 @@ def sign_up(*, username: str, email: str, password: str, links: SignUpLinks) -> 
         try:
             with transaction.atomic():
                 existing.save(update_fields=["username", "password", "date_joined"])
+                _email_confirmation_link(user=existing, links=links)
         except IntegrityError:
             raise UserNameTaken(username) from None
-        _email_confirmation_link(user=existing, links=links)
     elif existing.is_active:
         _email_already_registered(user=existing, links=links)
 
@@ -121,8 +86,9 @@ def resend_confirmation_link(*, user: User, links: SignUpLinks) -> None:
         logger.info("sign-up emails to one address over the hourly limit: nothing sent")
         return
     user.date_joined = timezone.now()
-    user.save(update_fields=["date_joined"])
-    _email_confirmation_link(user=user, links=links)
+    with transaction.atomic():
+        user.save(update_fields=["date_joined"])
+        _email_confirmation_link(user=user, links=links)
 
 
 def confirm_account(*, user: User) -> None:
@@ -142,27 +108,18 @@ def prune_unconfirmed_accounts(*, now: datetime | None = None) -> int:
 
 
 def _email_confirmation_link(*, user: User, links: SignUpLinks) -> None:
-    context = {
-        "user": user,
-        "confirm_url": links.confirm(user),
-        "days": CONFIRMATION_LINK_DAYS,
-        "prune_days": UNCONFIRMED_ACCOUNT_DAYS,
-    }
-    _send(template="confirm_signup", context=context, user=user)
+    """Queue the e-mail with the link (accounts.emails): a worker sends it, unless a later
+    sign-up with the address replaced this one by then."""
+    email_confirmation_link.enqueue(
+        user_id=user.pk,
+        joined_at=user.date_joined.isoformat(),
+        origin=links.origin,
+        next_url=links.next_url,
+    )
 
 
 def _email_already_registered(*, user: User, links: SignUpLinks) -> None:
-    context = {"user": user, "login_url": links.log_in(), "reset_url": links.password_reset()}
-    _send(template="signup_attempt", context=context, user=user)
-
-
-def _send(*, template: str, context: dict, user: User) -> None:
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
-    body = render_to_string(f"accounts/email/{template}.txt", context)
-    try:
-        send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except Exception:  # the visitor sees the same page whatever happens; the log says it failed
-        logger.exception("could not send the %s email to user %s", template, user.pk)
+    email_signup_attempt.enqueue(user_id=user.pk, origin=links.origin)
 
 
 @transaction.atomic

@@ -18,6 +18,10 @@ from django.utils.http import base36_to_int
 from accounts.models import User
 
 CONFIRMATION_LINK_DAYS = 3
+# An account nobody confirmed this long after its latest confirmation email is deleted
+# (`manage.py prune_unconfirmed`), which frees its user name. Longer than a link lives, so
+# that a link never outlives its account.
+UNCONFIRMED_ACCOUNT_DAYS = 7
 RESEND_SALT = "accounts.resend-confirmation"
 RESEND_MAX_AGE = timedelta(hours=1)
 

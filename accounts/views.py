@@ -29,14 +29,7 @@ from accounts.tokens import (
     user_from_resend_token,
 )
 from prep.forms import parse_id
-from prep.http import AuthedHttpRequest, HtmxHttpRequest, is_safe_next_url
-
-
-def _safe_next_url(request: HtmxHttpRequest) -> str:
-    """The `next` the visitor came with (e.g. a mentor's invite link), or "" when it is missing
-    or points off this site."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    return candidate if is_safe_next_url(request, candidate) else ""
+from prep.http import AuthedHttpRequest, HtmxHttpRequest, safe_next_url
 
 
 def _links(request: HtmxHttpRequest, next_url: str) -> SignUpLinks:
@@ -54,7 +47,7 @@ def _check_your_email(request: HtmxHttpRequest, email: str, next_url: str) -> Ht
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     """Sign up. A valid form always ends on the same "Check your email" page: what happens to
     the address (accounts.services.sign_up) is told only to its owner, by email."""
-    next_url = _safe_next_url(request)
+    next_url = safe_next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url or "home")
     if request.method == "POST" and signup_is_throttled(request):
@@ -96,7 +89,7 @@ def confirm_signup(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
     """The link in the confirmation email. Opening it (GET) changes nothing, since mail
     scanners open links too; the button on the page (POST) confirms the account, logs its
     owner in and takes them to the dashboard, or to the `next` they signed up with."""
-    next_url = _safe_next_url(request)
+    next_url = safe_next_url(request)
     user = _account_to_confirm(uidb64, token)
     if user is None:
         context = {"validlink": False, "days": CONFIRMATION_LINK_DAYS}
@@ -115,7 +108,7 @@ def confirm_signup(request: HtmxHttpRequest, uidb64: str, token: str) -> HttpRes
 def resend_confirmation(request: HtmxHttpRequest) -> HttpResponse:
     """Send a new confirmation link: the offer the log-in form makes to whoever gave the right
     password for an account waiting for confirmation (the token in the form names it)."""
-    next_url = _safe_next_url(request)
+    next_url = safe_next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url or "home")
     if signup_is_throttled(request):

@@ -1,8 +1,9 @@
-// Prep's Python code editor: CodeMirror 6 bundled into one ES module,
+// Prep's code editor (Python, and SQL for the SQL questions): CodeMirror 6 bundled into one ES module,
 // static/vendor/codemirror/prep-editor.js (see README.md to rebuild).
 //
 //   import { createEditor } from "/static/vendor/codemirror/prep-editor.js";
-//   const editor = createEditor(textarea, { nonce, keys, onChange });
+//   const editor = createEditor(textarea, { nonce, keys, onChange, language });
+//   (language: "python", the default, or "sql": SQLite's dialect)
 //   editor.getValue(); editor.setValue(text); editor.focus(); editor.destroy(); editor.view
 //
 // The textarea is hidden (not removed) and kept in sync, so forms submit the code.
@@ -28,6 +29,7 @@ import {
   syntaxHighlighting,
 } from "@codemirror/language";
 import { pythonLanguage } from "@codemirror/lang-python";
+import { SQLite, sql } from "@codemirror/lang-sql";
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { tags as t } from "@lezer/highlight";
 
@@ -183,7 +185,7 @@ function labelIdFor(textarea) {
 }
 
 export function createEditor(textarea, options = {}) {
-  const { nonce, keys, onChange } = options;
+  const { nonce, keys, onChange, language = "python" } = options;
   const doc = textarea.ownerDocument;
   const win = doc.defaultView;
 
@@ -240,7 +242,7 @@ export function createEditor(textarea, options = {}) {
     bracketMatching(),
     closeBrackets(),
     highlightActiveLine(),
-    new LanguageSupport(pythonLanguage),
+    language === "sql" ? sql({ dialect: SQLite, upperCaseKeywords: true }) : new LanguageSupport(pythonLanguage),
     appearance.of(isDark() ? darkAppearance : lightAppearance),
     keymap.of([...extraKeys, ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     typeOverSelection,

@@ -1,14 +1,17 @@
 """The Django side of the benchmark: pick the users, make the fixtures, list the pages.
 
 Run by bench/run.py against the freshly seeded bench database, with the same settings as the
-gunicorn it measures (DEBUG off). It:
+gunicorn it measures (DEBUG off, bench_site.settings) and the same tree's code: the app is
+imported from BENCH_APP_ROOT (the working tree, or the baseline commit's worktree), so one script
+drives the same pages on both. It:
 
 - picks an active candidate with a mentor (dashboard, bank, question pages), a second active
   candidate who practises (card page, card swap, grade POSTs), that mentor, and an editor;
 - signs each in (a database session, as a log-in would leave it) and hands the cookie to wrk;
 - creates open study sessions with enough unanswered cards that every grade POST of the run
   answers a fresh card;
-- reverses each page by name (a page whose URL name does not exist yet is "not available");
+- reverses each page by name (a page whose URL name does not exist yet is "not available"),
+  the signed-in floor included (bench_site's own URL: served only with bench_site.settings);
 - checks each page answers 200, and counts its queries once with the test client;
 - on PostgreSQL, gathers statistics (ANALYZE) after the fixtures, and runs EXPLAIN ANALYZE on
   the hot queries and notes which indexes they use.
@@ -30,7 +33,10 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The tree whose app is measured (bench/run.py sets it); before this folder, whose runner.py
+# would shadow the app's `runner` package.
+APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or ROOT).resolve()
+sys.path.insert(0, str(APP_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prep.settings")
 
 import django  # noqa: E402
@@ -46,15 +52,24 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import prep  # noqa: E402
 from accounts.models import Mentorship, User  # noqa: E402
 from accounts.roles import EDITORS  # noqa: E402
 from mentoring.models import Assignment, FeedbackComment  # noqa: E402
 from practice.models import Mode, PracticeSession, ReviewCard, SessionItem  # noqa: E402
-from questions.models import Kind, Question, Status, Topic  # noqa: E402
+from questions.models import Question, Status, Topic  # noqa: E402
 
 GRADE_SESSIONS = 60
 CARDS_PER_SESSION = 100
 QUESTION_PAGES = 200
+# Answered by picking, not graded by the candidate: a grade POST on one is refused. As strings, so
+# that a baseline commit without one of these kinds still runs.
+QUIZ_KINDS = ("multiple_choice", "predict_output")
+# The card page, the card swap and the grade POST whose queries are counted show concept
+# questions at both scales: the kind decides a query or two (a coding card fetches its tests, an
+# SQL card its dataset), so cards picked at random could differ between the scales and the query
+# counts with them. The grade POSTs under load answer cards of every kind, in random order.
+CARD_KIND = "concept"
 # "Index Scan using x", "Index Only Scan Backward using x", "Bitmap Index Scan on x".
 INDEX_SCAN = re.compile(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)")
 
@@ -102,10 +117,20 @@ def active_candidate(*, mentored: bool, exclude: set[int], percentile: float = 0
     return User.objects.get(pk=pk)
 
 
-def open_sessions(user: User, *, sessions: int, cards: int, rng: random.Random):
-    """Study sessions started now, of self-graded (not multiple-choice) published questions."""
+def open_sessions(
+    user: User,
+    *,
+    sessions: int,
+    cards: int,
+    rng: random.Random,
+    first_cards: tuple[int, ...] = (),
+    led: int = 0,
+):
+    """Study sessions started now, of published questions the candidate grades (not the quiz
+    kinds, whose grade POST is refused), in random order; the first `led` sessions start with
+    the questions `first_cards`."""
     pool = list(
-        Question.objects.published().exclude(kind=Kind.MULTIPLE_CHOICE).values_list("pk", flat=True)
+        Question.objects.published().exclude(kind__in=QUIZ_KINDS).values_list("pk", flat=True)
     )
     cards = min(cards, len(pool))
     now = timezone.now()
@@ -118,9 +143,12 @@ def open_sessions(user: User, *, sessions: int, cards: int, rng: random.Random):
             started_at=now - timedelta(minutes=n),
             item_count=cards,
         )
+        questions = rng.sample(pool, cards)
+        if n < led:
+            questions = [*first_cards, *(pk for pk in questions if pk not in first_cards)][:cards]
         SessionItem.objects.bulk_create(
             SessionItem(session=session, question_id=pk, position=position)
-            for position, pk in enumerate(rng.sample(pool, cards))
+            for position, pk in enumerate(questions)
         )
         created.append(session)
     return created
@@ -261,8 +289,21 @@ def main() -> None:
         clients[role], cookies[role] = signed_in(user)
 
     # Fixtures for the practice pages: one session to look at, many to grade in.
+    concepts = tuple(
+        Question.objects.published()
+        .filter(kind=CARD_KIND)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
+    )
+    # The card session (its first card) and the session of the counted grade POST (its first
+    # card, graded, then the second, shown) start with concept questions.
     card_session, measure_session, *grade_sessions = open_sessions(
-        practiser, sessions=GRADE_SESSIONS + 2, cards=CARDS_PER_SESSION, rng=rng
+        practiser,
+        sessions=GRADE_SESSIONS + 2,
+        cards=CARDS_PER_SESSION,
+        rng=rng,
+        first_cards=concepts,
+        led=2,
     )
     card_path = reverse_or_none("practice:session", card_session.pk)
 
@@ -299,42 +340,36 @@ def main() -> None:
     question_paths = [p for p in question_paths if p]
     mentee_path = reverse_or_none("mentoring:mentee", candidate_id=candidate.pk)
 
+    floor_path = reverse_or_none("bench-signed-in")
     pages = [
-        ("healthz", "/healthz (floor)", "anonymous", False, [reverse_or_none("healthz")], None),
+        ("healthz", "/healthz (floor)", "anonymous", False, [reverse_or_none("healthz")]),
+        ("floor_page", "Signed-in floor (page)", "candidate", False, [floor_path]),
+        ("floor_htmx", "Signed-in floor (htmx)", "candidate", True, [floor_path]),
         (
             "bank_list",
             "Bank list, filtered",
             "candidate",
             False,
             [f"{bank_path}?topic={topic.slug}&difficulty=medium"] if bank_path else [None],
-            0.10,
         ),
-        ("question_page", "Question page", "candidate", False, question_paths or [None], 0.10),
-        ("practice_page", "Practice card page", "practiser", False, [card_path], 0.10),
-        ("card_swap", "Card swap (htmx fragment)", "practiser", True, [card_path], 0.25),
-        ("grade_post", "Grade POST (htmx, next card)", "practiser", True, None, 0.25),
-        (
-            "dashboard",
-            "Dashboard",
-            "candidate",
-            False,
-            [reverse_or_none("practice:dashboard")],
-            0.06,
-        ),
-        ("mentee_page", "Mentor's mentee page", "mentor", False, [mentee_path], 0.10),
+        ("question_page", "Question page", "candidate", False, question_paths or [None]),
+        ("practice_page", "Practice card page", "practiser", False, [card_path]),
+        ("card_swap", "Card swap (htmx fragment)", "practiser", True, [card_path]),
+        ("grade_post", "Grade POST (htmx, next card)", "practiser", True, None),
+        ("dashboard", "Dashboard", "candidate", False, [reverse_or_none("practice:dashboard")]),
+        ("mentee_page", "Mentor's mentee page", "mentor", False, [mentee_path]),
         (
             "admin_list",
             "Admin question list",
             "editor",
             False,
             [reverse_or_none("admin:questions_question_changelist")],
-            0.06,
         ),
     ]
     out_pages = []
     csrf = csrf_secret()
-    for key, label, role, htmx, paths, budget in pages:
-        page = {"key": key, "label": label, "role": role, "htmx": htmx, "budget": budget}
+    for key, label, role, htmx, paths in pages:
+        page = {"key": key, "label": label, "role": role, "htmx": htmx}
         if key == "grade_post":
             requests = grade_requests
             measure_items = list(
@@ -372,6 +407,8 @@ def main() -> None:
         out_pages.append(page)
 
     result = {
+        # Where the app came from: bench/run.py checks that it is the tree it measures.
+        "app_root": str(Path(prep.__file__).resolve().parent.parent),
         "database": connection.vendor,
         "users": {
             "candidate": candidate.username,

@@ -3,7 +3,7 @@
 Renders one page of the benchmark several times in-process (Django's test client, DEBUG off,
 against the bench database named by DATABASE_URL) as the user bench/prepare.py chose for it, under
 cProfile, and reports the time per request split into SQL, template rendering and the rest, with
-the functions that cost most. bench/run.py calls it for every page that misses its budget at the
+the functions that cost most. bench/run.py calls it for every page that fails a guard at the
 large scale (before it drops the database); run it by hand after `bench/run.py --keep-db`.
 """
 

@@ -1,11 +1,17 @@
-"""`make bench`: Prep's main pages under load, at two data scales, against /healthz.
+"""`make bench`: Prep's main pages under load, at two data scales, against Django's own floors.
 
 It builds one database per scale (small: 1,000 questions / 100 users / 20,000 answers; large:
 10,000 / 1,000 / 200,000) on PostgreSQL when a server answers on 127.0.0.1:5432, else on SQLite
 (and says so): migrate, `manage.py seed_demo`, then bench/prepare.py picks the users and makes the
-fixtures. It starts one gunicorn per scale (2 workers, DEBUG off) and drives every page with wrk
-at each scale in turn, /healthz first and last as the floor; profiles the pages that miss their
-budget; writes bench/results.md and bench/results.json and prints the table. See bench/README.md.
+fixtures. It starts one gunicorn per scale (2 workers, DEBUG off, the benchmark's URLconf in
+bench/site/) and drives every page with wrk at each scale in turn, the floors (/healthz and the
+signed-in floor, as a page and as an htmx request) first and last; writes bench/results.md and
+bench/results.json and prints the table.
+
+With `--baseline REV` (`make bench BASELINE=REV`) it does all of that for the commit REV too, from
+a worktree in bench/.work/ served by the same venv, and drives each page on the baseline and then
+on the current tree straight away: the report gives each page's current ÷ baseline. Issue 15's
+guards are judged from the run's ratios and reported as met or not met. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -17,42 +23,157 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
+import textwrap
 import time
-import urllib.error
-import urllib.request
+import tomllib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-WORK = BENCH / ".work"
-PY = sys.executable
-GUNICORN = str(Path(PY).parent / "gunicorn")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import report  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH,
+    PY,
+    RESULTS_MD,
+    WORK,
+    child_pids,
+    free_port,
+    manage,
+    memory_mb,
+    sections_starting,
+    start_gunicorn,
+    stop_process,
+)
+
 LUA = BENCH / "wrk" / "requests.lua"
+# The benchmark's own Django site (production's settings, its URLconf with the signed-in floor),
+# importable by every tree it serves: this folder goes on PYTHONPATH after the tree's own root.
+SITE = BENCH / "site"
+SETTINGS_MODULE = "bench_site.settings"
 
 SCALES = {
     "small": {"questions": 1_000, "users": 100, "answers": 20_000},
     "large": {"questions": 10_000, "users": 1_000, "answers": 200_000},
 }
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-PG_DATABASE = "prep_bench"  # prep_bench_small, prep_bench_large
+# prep_bench_small, prep_bench_large; the baseline's prep_bench_base_small, prep_bench_base_large.
+PG_DATABASE = {"current": "prep_bench", "baseline": "prep_bench_base"}
 PG_MARKER = "Created by the Prep benchmark (bench/run.py); dropped and recreated by every run."
-# The cache, as production has it (settings.py: sessions and unread counts in Redis): one Redis
-# database per scale, emptied at the start of every run. BENCH_REDIS="" runs without Redis.
+# The cache, as production has it (settings.py: sessions in Redis): one Redis database
+# per tree and scale, emptied at the start of every run. BENCH_REDIS="" runs without.
 REDIS_SERVER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
-REDIS_DATABASES = {"small": 14, "large": 15}
-LARGE_OVER_SMALL = 0.85
-WORKER_MEMORY_MB = 150
+REDIS_DATABASES = {"current": {"small": 14, "large": 15}, "baseline": {"small": 12, "large": 13}}
+# Sections of results.md that other scripts write (bench/runner.py, bench/analysis.py): kept when
+# this script rewrites the top of the file.
+OTHER_SECTIONS = ("## The Python runner (browser)", "## Item analysis")
 
 
 def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-# --- the database --------------------------------------------------------------------------------
+# --- the trees: the working tree, and the baseline commit in a worktree ---------------------------
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    """git's output. Raises SystemExit with git's own message when it fails."""
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def shorten(subject: str, width: int = 90) -> str:
+    """A commit's subject cut at a word before `width` characters."""
+    return textwrap.shorten(subject, width, placeholder=" …")
+
+
+def commit_of(rev: str) -> str:
+    """The full hash of `rev`. Raises SystemExit when the repository has no such commit."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"No commit {rev!r} in this repository (git rev-parse)")
+    return found.stdout.strip()
+
+
+def one_venv_serves(rev: str, commit: str) -> list[str]:
+    """Check that the venv, built from the working tree's pyproject.toml, gives the commit the
+    dependencies it pins; the packages only the venv has. Raises SystemExit when it does not."""
+    venv = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = tomllib.loads(git("show", f"{commit}:pyproject.toml"))["project"]["dependencies"]
+    differences, extras = report.pin_differences(pinned, venv)
+    if differences:
+        raise SystemExit(
+            f"{rev} ({commit[:12]}) pins other dependencies than the working tree, whose "
+            f"pyproject.toml built the venv: {'; '.join(differences)}. One venv cannot serve "
+            "both, so the comparison would not be of the code alone: stopping. Pick a commit "
+            "with the same pins (git log -- pyproject.toml)."
+        )
+    return extras
+
+
+@dataclass
+class Tree:
+    """Code to serve: the working tree, or a commit checked out in a worktree of bench/.work/."""
+
+    side: str  # "current" or "baseline"
+    root: Path
+    commit: str | None  # None: the working tree, as it is
+    description: str
+    made_worktree: bool = False  # this run made the worktree, so it removes it
+
+    @classmethod
+    def working_tree(cls) -> Tree:
+        head = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+        subject = shorten(git("log", "-1", "--format=%s"))
+        description = f"the working tree (HEAD `{head[:7]}` {subject}"
+        description += ", with uncommitted changes)" if changed else ")"
+        return cls("current", ROOT, None, description)
+
+    @classmethod
+    def at_commit(cls, side: str, rev: str, commit: str) -> Tree:
+        """A detached worktree of `commit` in bench/.work/ (reused when one is already there)."""
+        path = WORK / f"{side}-{commit[:12]}"
+        made = False
+        if path.exists():
+            if git("rev-parse", "HEAD", cwd=path) != commit:
+                raise SystemExit(f"{path} is not a worktree of {commit}: remove it and run again")
+            say(f"reusing the worktree {path.relative_to(ROOT)} of {commit[:12]}")
+        else:
+            say(f"checking {rev} ({commit[:12]}) out into {path.relative_to(ROOT)}")
+            git("worktree", "add", "--detach", "--quiet", str(path), commit)
+            made = True
+        subject = shorten(git("log", "-1", "--format=%s", commit))
+        return cls(side, path, commit, f"`{commit[:7]}` {subject} (`{rev}`)", made)
+
+    def env(self, base: dict) -> dict:
+        return {
+            **base,
+            # The tree's own code first, then the benchmark's site (bench_site).
+            "PYTHONPATH": os.pathsep.join([str(self.root), str(SITE)]),
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "BENCH_APP_ROOT": str(self.root),
+        }
+
+    def remove(self) -> None:
+        if self.made_worktree:
+            git("worktree", "remove", "--force", str(self.root))
+
+
+# --- the database and the cache ------------------------------------------------------------------
 
 
 def postgres_reachable() -> bool:
@@ -84,21 +205,28 @@ def empty_redis(url: str) -> str:
     return url
 
 
+def _made_by_the_bench(conn, name: str) -> bool | None:
+    """True when the database exists and the bench made it, False when someone else did, None
+    when there is none."""
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    ).fetchone()
+    return None if row is None else row[0] == PG_MARKER
+
+
 def recreate_postgres(name: str) -> str:
     """Drop (only if the bench made it) and create a bench database; its URL."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        ).fetchone()
-        if row is not None:
-            if row[0] != PG_MARKER:
-                raise SystemExit(
-                    f"A database named {name} exists that the bench did not create: "
-                    "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
-                )
+        ours = _made_by_the_bench(conn, name)
+        if ours is False:
+            raise SystemExit(
+                f"A database named {name} exists that the bench did not create: "
+                "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
+            )
+        if ours:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
         conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{PG_MARKER}'")
@@ -110,11 +238,7 @@ def drop_postgres(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        ).fetchone()
-        if row is not None and row[0] == PG_MARKER:
+        if _made_by_the_bench(conn, name):
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
@@ -123,63 +247,6 @@ def recreate_sqlite(name: str) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
-
-
-# --- processes -----------------------------------------------------------------------------------
-
-
-def manage(env: dict, *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - started
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}: see {WORK}/gunicorn.log")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == master:
-            pids.append(int(entry.name))
-    return pids
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    """VmHWM: the most resident memory the process has ever had."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def ensure_wrk() -> str:
@@ -200,11 +267,20 @@ def ensure_wrk() -> str:
 
 
 def run_wrk(
-    wrk: str, base_url: str, page: dict, *, seconds: int, threads: int, connections: int, tag: str
+    wrk: str,
+    base_url: str,
+    page: dict,
+    *,
+    seconds: int,
+    threads: int,
+    connections: int,
+    tag: str,
+    skip: int = 0,
 ) -> dict:
+    """One wrk run of a page's requests, from the `skip`-th on (POSTs already sent)."""
     requests_file = WORK / f"{tag}-{page['key']}.tsv"
     requests_file.write_text(
-        "".join(f"{r['method']}\t{r['path']}\t{r['body']}\n" for r in page["requests"])
+        "".join(f"{r['method']}\t{r['path']}\t{r['body']}\n" for r in page["requests"][skip:])
     )
     env = {
         **os.environ,
@@ -240,33 +316,39 @@ def run_wrk(
 
 
 class Scale:
-    """One scale's database, its prepared pages and its gunicorn."""
+    """One tree's database at one scale, its prepared pages and its gunicorn."""
 
-    def __init__(self, name: str, spec: dict, env: dict, on_postgres: bool, on_redis: bool):
+    def __init__(
+        self, tree: Tree, name: str, spec: dict, env: dict, on_postgres: bool, on_redis: bool
+    ):
+        self.tree = tree
         self.name = name
         self.spec = spec
         self.on_postgres = on_postgres
-        self.database = f"{PG_DATABASE}_{name}"
-        url = recreate_postgres(self.database) if on_postgres else recreate_sqlite(name)
-        self.env = {**env, "DATABASE_URL": url}
+        self.tag = name if tree.side == "current" else f"{tree.side}-{name}"
+        self.database = f"{PG_DATABASE[tree.side]}_{name}"
+        url = recreate_postgres(self.database) if on_postgres else recreate_sqlite(self.tag)
+        self.env = {**tree.env(env), "DATABASE_URL": url}
         if on_redis:
-            self.env["REDIS_URL"] = empty_redis(f"{REDIS_SERVER}/{REDIS_DATABASES[name]}")
+            database = REDIS_DATABASES[tree.side][name]
+            self.env["REDIS_URL"] = empty_redis(f"{REDIS_SERVER}/{database}")
         # The test client in prepare.py and profile_page.py talks to "testserver".
         self.prepare_env = {**self.env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}
-        self.prepared_file = WORK / f"{name}-prepared.json"
+        self.prepared_file = WORK / f"{self.tag}-prepared.json"
         self.gunicorn: subprocess.Popen | None = None
         self.base_url = ""
-        self.healthz_runs: list[dict] = []
-        self.pages: dict[str, dict] = {}
+        self.runs: dict[str, list[dict]] = {}
+        self.posted: dict[str, int] = {}  # per page of POSTs: the requests already sent
         self.memory: list[float] = []
 
-    def build(self, args) -> None:
+    def build(self, args: argparse.Namespace) -> None:
         spec = self.spec
         say(
-            f"=== {self.name}: {spec['questions']:,} questions, {spec['users']:,} users, "
-            f"{spec['answers']:,} answers ==="
+            f"=== {self.tree.side}, {self.name}: {spec['questions']:,} questions, "
+            f"{spec['users']:,} users, {spec['answers']:,} answers ==="
         )
-        self.migrate_s = manage(self.env, "migrate", "--noinput", "-v0")
+        cwd = self.tree.root
+        self.migrate_s = manage(self.env, "migrate", "--noinput", "-v0", cwd=cwd)
         say(f"migrated in {self.migrate_s:.1f} s; seeding")
         self.seed_s = manage(
             self.env,
@@ -275,8 +357,11 @@ class Scale:
             f"--users={spec['users']}",
             f"--answers={spec['answers']}",
             f"--seed={args.seed}",
+            cwd=cwd,
         )
         say(f"seeded in {self.seed_s:.1f} s; preparing users and fixtures")
+        # The working tree's prepare.py for every tree (the same pages on both), importing the
+        # app of the tree it prepares (BENCH_APP_ROOT).
         subprocess.run(
             [
                 PY,
@@ -285,52 +370,45 @@ class Scale:
                 str(self.prepared_file),
                 f"--seed={args.seed}",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=self.prepare_env,
             check=True,
         )
         self.prepared = json.loads(self.prepared_file.read_text())
+        if Path(self.prepared["app_root"]) != cwd.resolve():
+            raise SystemExit(
+                f"prepare.py imported the app from {self.prepared['app_root']}, not from "
+                f"{cwd}: the {self.tree.side} tree would not be the one measured"
+            )
 
     def start(self) -> None:
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
-        self.log = (WORK / f"gunicorn-{self.name}.log").open("w")
-        self.gunicorn = subprocess.Popen(
-            [
-                GUNICORN,
-                "prep.wsgi:application",
-                "--no-control-socket",
-                "--workers=2",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.gunicorn = start_gunicorn(
+            env=self.env, port=port, log_path=WORK / f"gunicorn-{self.tag}.log", cwd=self.tree.root
         )
-        wait_until_up(f"{self.base_url}/healthz", self.gunicorn)
 
     def stop(self) -> None:
         if self.gunicorn is None:
             return
-        self.memory = [m for m in map(peak_rss_mb, worker_pids(self.gunicorn.pid)) if m]
-        self.gunicorn.send_signal(signal.SIGTERM)
-        try:
-            self.gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.gunicorn.kill()
-        self.log.close()
+        self.memory = [m for m in map(memory_mb, child_pids(self.gunicorn.pid)) if m]
+        stop_process(self.gunicorn)
         self.gunicorn = None
 
     def page(self, key: str) -> dict | None:
         return next((p for p in self.prepared["pages"] if p["key"] == key), None)
 
-    def measure(self, key: str, wrk: str, args) -> None:
+    def measure(
+        self, key: str, wrk: str, args: argparse.Namespace, *, seconds: int, warm: bool = True
+    ) -> None:
+        """Drive one page for `seconds`, after a warm-up unless `warm` is false. A page of POSTs
+        is never warmed up and each run goes on from the requests the last one left: every POST
+        answers a fresh card."""
         page = self.page(key)
         if page is None or not page.get("available"):
             return
-        if key != "grade_post":  # warming up would spend fresh cards
+        posts = any(r["method"] == "POST" for r in page["requests"])
+        if warm and not posts and args.warmup:
             run_wrk(
                 wrk,
                 self.base_url,
@@ -338,52 +416,57 @@ class Scale:
                 seconds=args.warmup,
                 threads=args.threads,
                 connections=args.connections,
-                tag=f"{self.name}-warm",
+                tag=f"{self.tag}-warm",
             )
+        skip = self.posted.get(key, 0)
+        if skip >= len(page["requests"]):
+            skip = 0  # no fresh card left: the report shows more sent than prepared
         result = run_wrk(
             wrk,
             self.base_url,
             page,
-            seconds=args.seconds,
+            seconds=seconds,
             threads=args.threads,
             connections=args.connections,
-            tag=self.name,
+            tag=self.tag,
+            skip=skip,
         )
+        if posts:
+            # Each thread sends every n-th line: drop as many rounds as the busiest one sent.
+            self.posted[key] = skip + result["most_sent_by_a_thread"] * args.threads
         say(
-            f"{self.name:<5} {page['label']:<30} {result['rps']:8.1f} req/s  "
+            f"{self.tree.side:<8} {self.name:<5} {page['label']:<30} {result['rps']:8.1f} req/s  "
             f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
             f"not-200: {result['not_200']}"
         )
-        if key == "healthz":
-            self.healthz_runs.append(result)
-        else:
-            self.pages[key] = {**_page_meta(page), **result}
+        self.runs.setdefault(key, []).append(result)
 
-    def finish(self, args, *, profile: bool) -> dict:
-        pages = self.pages
-        floor = self.page("healthz")
-        healthz_rps = sum(r["rps"] for r in self.healthz_runs) / len(self.healthz_runs)
-        pages["healthz"] = {
-            **_page_meta(floor),
-            **self.healthz_runs[0],
-            "rps": healthz_rps,
-            "rps_runs": [round(r["rps"], 1) for r in self.healthz_runs],
-        }
-        for page in pages.values():
-            page["ratio"] = page["rps"] / healthz_rps if healthz_rps else None
-            if page.get("budget") is not None:
-                page["budget_met"] = page["ratio"] >= page["budget"]
-        if profile:
-            # While the database is still here: where does the time of each slow page go?
-            for key, page in pages.items():
-                if page.get("budget_met") is False:
-                    page["profile"] = profile_page(self.prepared_file, key, self.prepare_env)
+    def finish(self) -> dict:
+        """The scale's figures: a page driven more than once (the floors, at the start and at
+        the end; in baseline mode every page, in two halves) gets the mean of its runs'
+        throughputs and latencies, and the sum of what they sent."""
+        pages: dict[str, dict] = {}
         for page in self.prepared["pages"]:
-            if not page.get("available"):
-                pages[page["key"]] = {
-                    **_page_meta(page),
-                    "note": page.get("note", "not available"),
-                }
+            key = page["key"]
+            runs = self.runs.get(key)
+            if not runs:
+                pages[key] = {**_page_meta(page), "note": page.get("note", "not available")}
+                continue
+            pages[key] = {
+                **_page_meta(page),
+                **runs[0],
+                **{
+                    name: sum(r[name] for r in runs) / len(runs)
+                    for name in ("rps", "mean_ms", "p50_ms", "p95_ms", "p99_ms")
+                },
+                **{name: sum(r[name] for r in runs) for name in ("requests", "not_200", "sent")},
+                "max_ms": max(r["max_ms"] for r in runs),
+            }
+            if not pages[key]["requests"]:
+                pages[key]["note"] = "no request completed: give it more seconds"
+            if len(runs) > 1:
+                pages[key]["rps_runs"] = [round(r["rps"], 1) for r in runs]
+        report.add_floor_ratios(pages)
         prepared = self.prepared
         return {
             "database": "PostgreSQL" if self.on_postgres else "SQLite",
@@ -399,13 +482,16 @@ class Scale:
             "hot_queries": prepared["hot_queries"],
         }
 
+    def profile(self, key: str) -> dict | None:
+        return profile_page(self.prepared_file, key, self.prepare_env)
+
     def drop(self) -> None:
         if self.on_postgres:
             drop_postgres(self.database)
 
 
 def profile_page(prepared_file: Path, key: str, env: dict) -> dict | None:
-    say(f"profiling {key} (it misses its budget)")
+    say(f"profiling {key} (it fails a guard)")
     done = subprocess.run(
         [
             PY,
@@ -431,167 +517,44 @@ def profile_page(prepared_file: Path, key: str, env: dict) -> dict | None:
 
 
 def _page_meta(page: dict) -> dict:
-    meta = {k: page.get(k) for k in ("key", "label", "role", "htmx", "budget", "queries")}
+    meta = {k: page.get(k) for k in ("key", "label", "role", "htmx", "queries")}
     meta["available"] = bool(page.get("available"))
     meta["distinct_paths"] = len(page.get("requests", []))
     return meta
 
 
-# --- the report ----------------------------------------------------------------------------------
-
-PAGE_ORDER = [
-    "healthz",
-    "bank_list",
-    "question_page",
-    "practice_page",
-    "card_swap",
-    "grade_post",
-    "dashboard",
-    "mentee_page",
-    "admin_list",
-]
+# --- main ----------------------------------------------------------------------------------------
 
 
-def met(flag: bool | None) -> str:
-    return "—" if flag is None else ("met" if flag else "**not met**")
-
-
-def report(results: dict) -> str:
-    scales = results["scales"]
-    names = list(scales)
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Run {results['finished_at']} on {results['machine']['cpus']} CPUs "
-        f"({results['machine']['python']}, {results['database']}, cache: "
-        f"{results.get('cache', 'none')}), load average "
-        f"{results['machine']['load_before']} before the run and "
-        f"{results['machine']['load_after']} after. wrk {results['wrk']['threads']} threads, "
-        f"{results['wrk']['connections']} connections, {results['wrk']['seconds']} s per page "
-        f"after a {results['wrk']['warmup']} s warm-up; gunicorn 2 sync workers, DEBUG off.",
-        "Ratios are the page's requests per second over /healthz's in the same run "
-        "(the mean of the first and last /healthz runs).",
-        "",
-        "| Page | Scale | Req/s | p50 ms | p95 ms | p99 ms | Queries | ÷ /healthz | Budget | |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for key in PAGE_ORDER:
-        for name in names:
-            page = scales[name]["pages"].get(key)
-            if page is None:
-                continue
-            if not page.get("available"):
-                lines.append(
-                    f"| {page['label']} | {name} | {page.get('note', 'not available')} "
-                    "| | | | | | | |"
-                )
-                continue
-            budget = f"≥ {page['budget']:.2f}" if page.get("budget") is not None else "floor"
-            not_ok = f" ({page['not_200']} not 200)" if page.get("not_200") else ""
-            lines.append(
-                f"| {page['label']} | {name} | {page['rps']:.1f}{not_ok} | {page['p50_ms']:.1f} "
-                f"| {page['p95_ms']:.1f} | {page['p99_ms']:.1f} | {page.get('queries', '')} "
-                f"| {page['ratio']:.3f} | {budget} | {met(page.get('budget_met'))} |"
-            )
-    if {"small", "large"} <= set(names):
-        lines += [
-            "",
-            f"## Large over small (budget ≥ {LARGE_OVER_SMALL})",
-            "",
-            "| Page | Small req/s | Large req/s | Large/small | Queries small → large | |",
-            "|---|---:|---:|---:|---|---|",
-        ]
-        for key in PAGE_ORDER:
-            small = scales["small"]["pages"].get(key, {})
-            large = scales["large"]["pages"].get(key, {})
-            if not (small.get("available") and large.get("available")):
-                continue
-            ratio = large["rps"] / small["rps"] if small["rps"] else 0
-            lines.append(
-                f"| {large['label']} | {small['rps']:.1f} | {large['rps']:.1f} | {ratio:.2f} "
-                f"| {small.get('queries')} → {large.get('queries')} "
-                f"| {met(ratio >= LARGE_OVER_SMALL)} |"
-            )
-    lines += ["", f"## Worker memory (budget < {WORKER_MEMORY_MB} MB peak RSS)", ""]
-    for name in names:
-        rss = scales[name]["worker_peak_rss_mb"]
-        peak = max(rss) if rss else None
-        lines.append(
-            f"- {name}: peak RSS of the gunicorn workers "
-            f"{', '.join(f'{m:.1f}' for m in rss)} MB: "
-            f"{met(None if peak is None else peak < WORKER_MEMORY_MB)}"
-        )
-    profiled = [
-        (name, scales[name]["pages"][key])
-        for name in names
-        for key in PAGE_ORDER
-        if scales[name]["pages"].get(key, {}).get("profile")
-    ]
-    if profiled:
-        lines += [
-            "",
-            "## Where the time goes (pages that miss their budget)",
-            "",
-            "In-process, one request at a time (bench/profile_page.py), milliseconds per "
-            "request: SQL as timed around each statement; Python is everything else; the "
-            "slowest statement; the functions with the most own time (cProfile). Run "
-            "`bench/run.py --keep-db` and bench/profile_page.py for the whole picture.",
-            "",
-        ]
-        for name, page in profiled:
-            profile = page["profile"]
-            top = "; ".join(
-                f"`{f['function']}` {f['own_ms_per_request']} ms"
-                for f in profile["top_functions"][:4]
-            )
-            slowest = profile.get("slowest_queries", [{}])[0]
-            lines.append(
-                f"- {page['label']} ({name}): {profile['ms_per_request']} ms: SQL "
-                f"{profile['sql_ms_per_request']} ms, Python "
-                f"{profile.get('python_ms_per_request')} ms (templates, with the queries they "
-                f"run, {profile['template_ms_per_request']} ms). Slowest statement "
-                f"{slowest.get('ms_per_request')} ms: `{slowest.get('sql', '')[:140]}…`. "
-                f"Most own time: {top}."
-            )
-    lines += ["", "## Data", ""]
-    for name in names:
-        scale = scales[name]
-        counts = scale["counts"]
-        lines.append(
-            f"- {name}: {counts['questions']:,} questions, {counts['users']:,} users, "
-            f"{counts['answers']:,} answers, {counts['review_cards']:,} review cards; seeded in "
-            f"{scale['seed_seconds']} s ({scale['database']}), migrated in "
-            f"{scale['migrate_seconds']} s. Pages viewed as {scale['users']['candidate']} "
-            f"({scale['answers_of_candidate']:,} answers), {scale['users']['practiser']} "
-            f"(practice pages), {scale['users']['mentor']} and {scale['users']['editor']}. "
-            f"Grade POSTs: {scale['pages'].get('grade_post', {}).get('sent', 0):,} sent over "
-            f"{scale['grade_cards_prepared']:,} fresh cards."
-        )
-    hot = results["scales"].get("large", results["scales"][names[-1]])["hot_queries"]
-    if hot:
-        lines += [
-            "",
-            "## Hot queries at the large scale (EXPLAIN ANALYZE, PostgreSQL)",
-            "",
-            "| Query | Indexes used | Sequential scans | ms |",
-            "|---|---|---|---:|",
-        ]
-        for query in hot:
-            lines.append(
-                f"| {query['query']} | {', '.join(query.get('indexes', [])) or '**none**'} "
-                f"| {', '.join(query.get('seq_scans', [])) or '—'} "
-                f"| {query.get('execution_ms') if query.get('execution_ms') is not None else ''} |"
-            )
-        lines.append("")
-        lines.append("The full plans are in results.json (`hot_queries`).")
-    return "\n".join(lines) + "\n"
-
-
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Prep's benchmark (see bench/README.md).")
-    parser.add_argument("--scales", default="small,large", help="comma-separated: small,large")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk run per page (default 10)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up per page (default 2)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also serve this commit (a worktree in bench/.work/) and report current ÷ baseline",
+    )
+    parser.add_argument(
+        "--current",
+        metavar="REV",
+        help="measure this commit as the current side instead of the working tree",
+    )
+    parser.add_argument(
+        "--scales",
+        default=os.environ.get("BENCH_SCALES") or "small,large",
+        help="comma-separated: small,large (default: $BENCH_SCALES or both)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        default=int(os.environ.get("BENCH_SECONDS") or 10),
+        help="wrk run per page (default: $BENCH_SECONDS or 10)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=int(os.environ.get("BENCH_WARMUP") or 2),
+        help="warm-up per page (default: $BENCH_WARMUP or 2)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
@@ -599,23 +562,74 @@ def main() -> None:
         "--no-profile",
         dest="profile",
         action="store_false",
-        help="do not profile the pages that miss their budget",
+        help="do not profile the pages that fail a guard",
     )
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even if PostgreSQL runs")
-    parser.add_argument("--keep-db", action="store_true", help="keep the bench database after")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the bench databases (and worktrees) after"
+    )
     parser.add_argument("--out", default=str(BENCH), help="folder for results.md/json")
     args = parser.parse_args()
-    names = [n.strip() for n in args.scales.split(",") if n.strip()]
-    unknown = set(names) - set(SCALES)
-    if unknown:
-        raise SystemExit(f"Unknown scale(s): {', '.join(sorted(unknown))}")
+    args.names = [n.strip() for n in args.scales.split(",") if n.strip()]
+    unknown = set(args.names) - set(SCALES)
+    if unknown or not args.names:
+        parser.error(f"unknown scale(s): {', '.join(sorted(unknown)) or 'none given'}")
+    if args.seconds < 1 or args.warmup < 0:
+        parser.error("--seconds must be at least 1 and --warmup at least 0")
+    return args
 
+
+def stop_on_sigterm(signum: int, frame: object) -> None:
+    """A run that is told to stop (kill, a CI timeout) still stops its servers, drops its
+    databases and removes its worktrees: the `finally` blocks run."""
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    args = parse_args()
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     started = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
+
+    # The commits first: one the venv cannot serve stops the run before anything is built.
+    extras: list[str] = []
+    picked = {}
+    for side, rev in (("current", args.current), ("baseline", args.baseline)):
+        if rev:
+            picked[side] = (rev, commit_of(rev))
+            extras = one_venv_serves(*picked[side])
+    trees: list[Tree] = []
+    try:
+        if "current" in picked:
+            current = Tree.at_commit("current", *picked["current"])
+        else:
+            current = Tree.working_tree()
+        trees.append(current)
+        baseline = None
+        if "baseline" in picked:
+            baseline = Tree.at_commit("baseline", *picked["baseline"])
+            trees.insert(0, baseline)  # each pair of runs starts with the baseline
+        run(args, trees, current, baseline, extras, started)
+    finally:
+        if not args.keep_db:
+            for tree in trees:
+                tree.remove()
+
+
+def run(
+    args: argparse.Namespace,
+    trees: list[Tree],
+    current: Tree,
+    baseline: Tree | None,
+    extras: list[str],
+    started: float,
+) -> None:
+    """Build, serve and drive every tree at every scale; write results.json and results.md."""
+    names = args.names
     wrk = ensure_wrk()
     on_postgres = not args.sqlite and postgres_reachable()
     if on_postgres:
-        say(f"PostgreSQL answers at {PG_SERVER}: benchmarking on {PG_DATABASE}_<scale>")
+        say(f"PostgreSQL answers at {PG_SERVER}: benchmarking on prep_bench*_<scale>")
     else:
         say(
             "PostgreSQL is not reachable (or --sqlite): benchmarking on SQLite instead; "
@@ -623,26 +637,38 @@ def main() -> None:
         )
     on_redis = redis_reachable()
     say(
-        f"Redis answers at {REDIS_SERVER}: sessions and unread counts in the cache, as in "
-        "production"
+        f"Redis answers at {REDIS_SERVER}: sessions in the cache, as in production"
         if on_redis
-        else "no Redis (BENCH_REDIS): sessions and unread counts from the database"
+        else "no Redis (BENCH_REDIS): sessions from the database"
     )
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG_TOOLBAR", "REDIS_URL"}},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DEBUG_TOOLBAR", "REDIS_URL", "PYTHONPATH"}
+        },
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "prep.settings",
         "CONN_MAX_AGE": "600",
     }
+    # Baseline mode drives each page twice per tree (baseline, current, current, baseline), each
+    # run half the time.
+    half = max(2, args.seconds // 2) if baseline is not None else None
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    say("collecting static files")
-    manage({**env, "DATABASE_URL": "sqlite:///:memory:"}, "collectstatic", "--noinput", "-v0")
+    for tree in trees:
+        say(f"collecting static files of the {tree.side} tree")
+        manage(
+            {**tree.env(env), "DATABASE_URL": "sqlite:///:memory:"},
+            "collectstatic",
+            "--noinput",
+            "-v0",
+            cwd=tree.root,
+        )
 
-    results = {
+    results: dict = {
         "database": "PostgreSQL" if on_postgres else "SQLite",
         "cache": "Redis" if on_redis else "none (per-process memory)",
         "machine": {
@@ -655,30 +681,60 @@ def main() -> None:
             "connections": args.connections,
             "seconds": args.seconds,
             "warmup": args.warmup,
+            "halves": half,
         },
+        "current": {"description": current.description, "commit": current.commit},
         "scales": {},
     }
-    scales: list[Scale] = []
+    if baseline is not None:
+        results["baseline"] = {
+            "description": baseline.description,
+            "commit": baseline.commit,
+            "venv_extras": extras,
+            "scales": {},
+        }
+    scales: dict[tuple[str, str], Scale] = {}
     try:
-        for name in names:
-            scale = Scale(name, SCALES[name], env, on_postgres, on_redis)
-            scales.append(scale)
-            scale.build(args)
-        say("starting gunicorn for every scale; each page is measured at every scale in turn")
-        for scale in scales:
+        for tree in trees:
+            for name in names:
+                scale = Scale(tree, name, SCALES[name], env, on_postgres, on_redis)
+                scales[tree.side, name] = scale
+                scale.build(args)
+        say("starting gunicorn for every tree and scale; each page is driven on each in turn")
+        for scale in scales.values():
             scale.start()
-        order = ["healthz", *[k for k in PAGE_ORDER if k != "healthz"], "healthz"]
+        order = [*report.FLOORS, *report.PAGE_ORDER[len(report.FLOORS) :], *report.FLOORS[::-1]]
         for key in order:
-            for scale in scales:
-                scale.measure(key, wrk, args)
-        for scale in scales:
+            for name in names:
+                if baseline is None:
+                    scales["current", name].measure(key, wrk, args, seconds=args.seconds)
+                    continue
+                # Half the time each, so that a load that rises or falls steadily over the
+                # four runs weighs on both sides alike.
+                base, current_scale = scales["baseline", name], scales["current", name]
+                base.measure(key, wrk, args, seconds=half)
+                current_scale.measure(key, wrk, args, seconds=half)
+                current_scale.measure(key, wrk, args, seconds=half, warm=False)
+                base.measure(key, wrk, args, seconds=half, warm=False)
+        for scale in scales.values():
             scale.stop()
-        for scale in scales:
-            results["scales"][scale.name] = scale.finish(
-                args, profile=args.profile and scale.name == names[-1]
-            )
+        for (side, name), scale in scales.items():
+            target = results if side == "current" else results["baseline"]
+            target["scales"][name] = scale.finish()
+        if baseline is not None:
+            results["comparison"] = report.compare(results["scales"], results["baseline"]["scales"])
+        results["guards"] = report.guards(results)
+        if args.profile:
+            # While the databases are still here: where does the time of a failing page go?
+            last = names[-1]
+            failing = {
+                key for guard in results["guards"] for key, name in guard["failing"] if name == last
+            }
+            for key in sorted(failing, key=report.PAGE_ORDER.index):
+                page = results["scales"][last]["pages"][key]
+                page["profile"] = scales["current", last].profile(key)
     finally:
-        for scale in scales:
+        for scale in scales.values():
             scale.stop()
             if not args.keep_db:
                 scale.drop()
@@ -689,11 +745,13 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    table = report(results)
-    (out / "results.md").write_text(table)
+    table = report.render(results)
+    markdown = out / RESULTS_MD.name
+    others = sections_starting(markdown.read_text(), OTHER_SECTIONS) if markdown.exists() else ""
+    markdown.write_text(table + ("\n" + others if others else ""))
     print()
     print(table)
-    say(f"done in {results['total_seconds']:.0f} s: {out / 'results.md'}, {out / 'results.json'}")
+    say(f"done in {results['total_seconds']:.0f} s: {markdown}, {out / 'results.json'}")
 
 
 if __name__ == "__main__":

@@ -23,13 +23,10 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,15 +40,25 @@ BENCH = ROOT / "bench"
 # package: look in the project instead.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
-WORK = BENCH / ".work"
-PY = sys.executable
-GUNICORN = str(Path(PY).parent / "gunicorn")
+
+from bench.common import (  # noqa: E402
+    PY,
+    RESULTS_MD,
+    WORK,
+    descendants,
+    free_port,
+    manage,
+    memory_mb,
+    start_gunicorn,
+    stop_process,
+    write_section,
+)
+
 DATABASE = WORK / "runner.sqlite3"
 STATIC_ROOT = WORK / "runner-static"
 SETTINGS_DIR = WORK / "runner-settings"
 SETTINGS_MODULE = "bench_runner_settings"
 RESULTS_JSON = BENCH / "runner-results.json"
-RESULTS_MD = BENCH / "results.md"
 SECTION = "## The Python runner (browser)"
 
 CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
@@ -202,12 +209,6 @@ def write_settings() -> None:
     )
 
 
-def manage(env: dict, *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - started
-
-
 def orm_exercise() -> dict:
     """The ORM exercise from the bank file, as written there."""
     import yaml
@@ -345,12 +346,6 @@ def stored_results(item_pks: list[int]) -> dict[int, list[dict]]:
     return dict(SessionItem.objects.filter(pk__in=item_pks).values_list("pk", "test_results"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """gunicorn serving the app as in production (2 sync workers, DEBUG off)."""
 
@@ -358,49 +353,15 @@ class Server:
         self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = WORK / "gunicorn-runner.log"
-        self.process: subprocess.Popen | None = None
+        self.process = None
 
     def start(self) -> None:
-        self.log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                GUNICORN,
-                "prep.wsgi:application",
-                "--no-control-socket",
-                "--workers=2",
-                f"--bind=127.0.0.1:{self.port}",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.process = start_gunicorn(
+            env=self.env, port=self.port, log_path=WORK / "gunicorn-runner.log"
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(
-                    f"gunicorn exited with {self.process.returncode}: see {self.log_path}"
-                )
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"gunicorn did not answer {self.url}/healthz within 60 s")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        stop_process(self.process)
         self.process = None
 
 
@@ -425,41 +386,11 @@ def served_files(base_url: str, pyodide_version: str) -> dict:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])  # comm may hold spaces and parentheses
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def is_renderer(pid: int) -> bool:
     try:
         return b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-
-
-def memory_mb(pid: int, field: str) -> float:
-    """VmHWM (the most resident memory the process has had) or VmRSS, in MB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return 0.0
-    return 0.0
 
 
 def cpu_ms(stat_path: Path) -> float:
@@ -587,11 +518,11 @@ class Profile:
         pids = [pid for pid in self.pids() if is_renderer(pid)]
         if not pids:
             raise SystemExit("No Chromium renderer process found under this script")
-        return max(pids, key=lambda pid: memory_mb(pid, "VmRSS"))
+        return max(pids, key=lambda pid: memory_mb(pid, "VmRSS") or 0.0)
 
     def renderer_memory(self) -> dict:
         pid = self.renderer()
-        return {"peak_mb": memory_mb(pid, "VmHWM"), "now_mb": memory_mb(pid, "VmRSS")}
+        return {"peak_mb": memory_mb(pid, "VmHWM") or 0.0, "now_mb": memory_mb(pid, "VmRSS") or 0.0}
 
     def close(self) -> None:
         """Close the browser and wait until its processes are gone, so none is counted later."""
@@ -1063,20 +994,6 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(section: str) -> None:
-    """Put the section at the end of results.md, replacing an earlier one (bench/run.py rewrites
-    the file above it; a section after ours is kept)."""
-    text = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
-    if SECTION in text:
-        before, _, after = text.partition(SECTION)
-        rest = after.split("\n## ", 1)
-        tail = "\n## " + rest[1] if len(rest) > 1 else ""
-        text = before.rstrip("\n") + "\n\n" + section + tail
-    else:
-        text = (text.rstrip("\n") + "\n\n" if text else "") + section
-    RESULTS_MD.write_text(text)
-
-
 def summarise(
     rounds: list[dict],
     cpython_wall: list[float],
@@ -1324,7 +1241,7 @@ def main() -> None:
     }
     RESULTS_JSON.write_text(json.dumps(results, indent=2, default=str) + "\n")
     section = report(results)
-    write_section(section)
+    write_section(SECTION, section)
     print()
     print(section)
     if not args.keep:

@@ -10,15 +10,22 @@ What it does, all on 127.0.0.1 and bounded in time and requests:
    touched.
 2. migrate, load the starter bank (manage.py load_bank), create the candidates.
 3. start gunicorn (DEBUG off, a generated SECRET_KEY, no TLS redirect, no control socket).
+   Beside it, two task workers (manage.py run_worker) and a real SMTP server (aiosmtpd) on
+   loopback, where the app sends its e-mail.
 4. Soak: every candidate logs in and runs the study flow (start a session, type an answer and
    reveal the model answer, grade it, next card, summary, again) with CSRF tokens, as a browser
-   without JavaScript does. Every response is checked: errors must be 0. Every grade the server
-   acknowledged (302) is looked up in the database afterwards: lost writes must be 0.
+   without JavaScript does. Meanwhile newcomers sign up and candidates ask for password resets,
+   each e-mail a task; the SMTP server goes down for a while in the middle. Every response is
+   checked: errors must be 0. Every grade the server acknowledged (302) is looked up in the
+   database afterwards: lost writes must be 0.
 5. Fault: the same again while PostgreSQL is stopped (pg_ctl stop -m fast), held down for a few
-   seconds and started again, with gunicorn left running. Requests during the outage must get
-   the clean 503 page; outside it, no errors; the app must recover on its own
-   (CONN_HEALTH_CHECKS); no answer may be half-stored.
-6. Writes the report to bench/soak-results.md and prints it. Exits 1 if a check failed.
+   seconds and started again, with gunicorn and the task workers left running. Requests during
+   the outage must get the clean 503 page; outside it, no errors; the app must recover on its
+   own (CONN_HEALTH_CHECKS); no answer may be half-stored.
+6. E-mail: once the queue has drained, every sign-up and reset the server acknowledged must have
+   reached the SMTP server: tasks queued, sent, retried and failed are counted, and lost must
+   be 0.
+7. Writes the report to bench/soak-results.md and prints it. Exits 1 if a check failed.
 """
 
 from __future__ import annotations
@@ -33,7 +40,6 @@ import random
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,12 +54,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import HOST, free_port, start_gunicorn, stop_process  # noqa: E402
+
 PYTHON = sys.executable
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-HOST = "127.0.0.1"  # loopback only, for the database and the application alike
+# HOST (bench/common.py) is 127.0.0.1: loopback only, for the database and the application alike.
 PASSWORD = "soak-candidate-passphrase"
 CLEAN_503_MARK = "Prep is back in a moment"
 RESULTS = ROOT / "bench" / "soak-results.md"
+
+# E-mail: the retry delays and the lease the soak's app runs with (seconds), and the task workers.
+RETRY_DELAYS = (2, 4, 8, 16, 32)
+LEASE_SECONDS = 20
+TASK_WORKERS = 2
+# Visitors whose requests send e-mail, beside the candidates: how many at once, and the share of
+# their requests that are sign-ups (the rest are password resets). A sign-up hashes a password
+# (PBKDF2, a second of CPU on this machine), so they are the fewer.
+NEWCOMERS = 2
+SIGN_UP_SHARE = 0.3
+SIGN_UP_PASSWORD = "soak-newcomer-passphrase"
 
 # Hard limits, whatever the command line says.
 MAX_USERS = 200
@@ -62,12 +84,6 @@ MAX_REQUESTS = 500_000
 
 
 # --- the throwaway PostgreSQL cluster -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -121,7 +137,9 @@ class Cluster:
 class App:
     """The project, configured as in production, against the throwaway database."""
 
-    def __init__(self, workdir: Path, database_url: str, *, workers: int, threads: int) -> None:
+    def __init__(
+        self, workdir: Path, database_url: str, *, workers: int, threads: int, mail_port: int
+    ) -> None:
         self.workdir = workdir
         self.port = free_port()
         self.workers = workers
@@ -130,9 +148,12 @@ class App:
         self.process: subprocess.Popen | None = None
         # Production settings; only STATIC_ROOT moves into the temporary folder, so that
         # collectstatic leaves the working tree alone.
+        # Retries come after seconds rather than minutes, so that what the mail outage delays
+        # is delivered within the run.
         (workdir / "soak_settings.py").write_text(
             "from prep.settings import *  # noqa: F403\n"
             f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
+            f"TASKS_RETRY_DELAYS = {RETRY_DELAYS!r}\n"
         )
         self.env = {
             **os.environ,
@@ -145,7 +166,18 @@ class App:
             "ALLOWED_HOSTS": HOST,
             "CONN_MAX_AGE": "60",
             "LOG_LEVEL": "WARNING",
+            # E-mail to the local SMTP server, in plain text on loopback.
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": HOST,
+            "EMAIL_PORT": str(mail_port),
+            "EMAIL_USE_TLS": "false",
+            # A task whose worker lost the database while recording it is run again this soon.
+            "TASKS_LEASE_SECONDS": str(LEASE_SECONDS),
+            # Newcomers sign up from addresses of their own (X-Forwarded-For, as behind one
+            # proxy), so that the per-client sign-up limit does not refuse them.
+            "TRUSTED_PROXY_COUNT": "1",
         }
+        self.task_workers: list[subprocess.Popen] = []
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
         result = subprocess.run(
@@ -178,36 +210,44 @@ class App:
         )
 
     def start(self) -> None:
-        gunicorn = Path(PYTHON).with_name("gunicorn")
-        command = [str(gunicorn), "prep.wsgi:application", "--bind", f"{HOST}:{self.port}"]
-        command += ["--workers", str(self.workers), "--threads", str(self.threads)]
-        command += ["--worker-class", "gthread", "--no-control-socket", "--timeout", "30"]
-        command += ["--graceful-timeout", "5", "--log-level", "warning"]
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if get_status(self.port, "/healthz") == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+        """Raises ServerError (a RuntimeError) when gunicorn does not come up."""
+        self.process = start_gunicorn(
+            env=self.env,
+            port=self.port,
+            log_path=self.log,
+            workers=self.workers,
+            extra=["--worker-class=gthread", f"--threads={self.threads}"]
+            + ["--timeout=30", "--graceful-timeout=5"],
+        )
+
+    def start_task_workers(self, count: int) -> None:
+        for number in range(count):
+            with (self.workdir / f"task-worker-{number}.log").open("w") as log:
+                self.task_workers.append(
+                    subprocess.Popen(
+                        [PYTHON, "manage.py", "run_worker", "--no-reload", "--interval", "0.5"]
+                        + ["--worker-id", f"soak-{number}"],
+                        cwd=ROOT,
+                        env={**self.env, "LOG_LEVEL": "INFO"},
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+
+    def task_workers_alive(self) -> int:
+        return sum(1 for worker in self.task_workers if worker.poll() is None)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # gunicorn's master stops its workers gracefully
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for worker in self.task_workers:  # SIGTERM: each finishes its task in hand, then exits
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in self.task_workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        stop_process(self.process, timeout=15)
 
 
 def get_status(port: int, path: str) -> int:
@@ -282,10 +322,17 @@ class Browser:
         self.connection: http.client.HTTPConnection | None = None
 
     def request(
-        self, kind: str, method: str, path: str, form: dict | None = None, *, expect: tuple
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        *,
+        expect: tuple,
+        extra_headers: dict | None = None,
     ) -> tuple[int, str, str]:
         """(status, Location, body); raises Unexpected when the status is not in `expect`."""
-        headers = {"Host": HOST}
+        headers = {"Host": HOST, **(extra_headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -464,15 +511,207 @@ def run_phase(
     *,
     seconds: float,
     think: float,
-    during=None,
+    during=(),
 ) -> None:
+    """Run the candidates until the deadline, and each callable of `during` (given the deadline)
+    beside them."""
     deadline = time.monotonic() + seconds
-    with ThreadPoolExecutor(max_workers=len(candidates) + 1) as pool:
+    with ThreadPoolExecutor(max_workers=len(candidates) + len(during)) as pool:
         futures = [pool.submit(c.play, run, deadline, think) for c in candidates]
-        if during is not None:
-            futures.append(pool.submit(during))
+        futures += [pool.submit(job, deadline) for job in during]
         for future in futures:
             future.result()
+
+
+# --- e-mail: the SMTP server, and the visitors whose requests send mail -------------------------
+
+
+class MailSink:
+    """A real SMTP server (aiosmtpd) on loopback that counts what it receives per recipient, and
+    that the soak stops and starts again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.controller = None
+        self.down_at: float | None = None
+        self.up_at: float | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler
+        with self.lock:
+            self.received.update(address.lower() for address in envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        # server_hostname: without it, aiosmtpd asks DNS for this machine's name.
+        self.controller = Controller(
+            self, hostname=HOST, port=self.port, server_hostname="localhost"
+        )
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@dataclass
+class Mail:
+    """The e-mails the app owes: one per sign-up and per password reset it acknowledged."""
+
+    expected: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def owe(self, address: str) -> None:
+        with self.lock:
+            self.expected[address.lower()] += 1
+
+
+class Newcomer:
+    """Visitors who sign up (each a new address, from an address of their own) and candidates who
+    forgot their password, one request pair every `pace` seconds: every acknowledged one owes
+    an e-mail."""
+
+    def __init__(self, port: int, users: int, number: int) -> None:
+        self.port = port
+        self.users = users
+        self.number = number
+        self.rng = random.Random(10_000 + number)
+        self.count = 0
+
+    def play(self, run: Run, deadline: float, pace: float, mail: Mail, tag: str) -> None:
+        browser = Browser(self.port, run)
+        while time.monotonic() < deadline:
+            self.count += 1
+            # Documentation and benchmarking ranges: a header only, no traffic goes there.
+            client = f"198.18.{self.number}.{self.count % 250 + 1}"
+            forwarded = {"X-Forwarded-For": client}
+            try:
+                if self.rng.random() < SIGN_UP_SHARE:
+                    self.sign_up(browser, mail, forwarded, f"{tag}{self.number}-{self.count:04}")
+                else:
+                    self.reset(browser, mail, forwarded)
+            except Unexpected:
+                pass
+            except BudgetSpent:
+                return
+            time.sleep(self.rng.uniform(0, 2 * pace))
+        browser.close()
+
+    def sign_up(self, b: Browser, mail: Mail, forwarded: dict, name: str) -> None:
+        _, _, page = b.request(
+            "sign-up page", "GET", "/accounts/signup/", expect=(200,), extra_headers=forwarded
+        )
+        address = f"{name}@newcomer.invalid"
+        form = {
+            "csrfmiddlewaretoken": token_from(page),
+            "username": name,
+            "email": address,
+            "password1": SIGN_UP_PASSWORD,
+            "password2": SIGN_UP_PASSWORD,
+        }
+        _, _, text = b.request(
+            "sign up", "POST", "/accounts/signup/", form, expect=(200,), extra_headers=forwarded
+        )
+        if "Check your email" not in text:
+            raise Unexpected("sign-up did not end on Check your email")
+        mail.owe(address)
+
+    def reset(self, b: Browser, mail: Mail, forwarded: dict) -> None:
+        path = "/accounts/password/reset/"
+        _, _, page = b.request("reset page", "GET", path, expect=(200,), extra_headers=forwarded)
+        address = f"soak{self.rng.randrange(self.users):03}@soak.invalid"
+        form = {"csrfmiddlewaretoken": token_from(page), "email": address}
+        _, location, _ = b.request(
+            "password reset", "POST", path, form, expect=(302,), extra_headers=forwarded
+        )
+        if not location.endswith("/accounts/password/reset/sent/"):
+            raise Unexpected(f"password reset led to {location}")
+        mail.owe(address)
+
+
+def drain_queue(database_url: str, *, seconds: float) -> float:
+    """Wait until no task is waiting or running (retries included); return how long it took."""
+    import psycopg
+
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
+                pending = db.execute(
+                    "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+                    " WHERE status IN ('READY', 'RUNNING')"
+                ).fetchone()[0]
+        except psycopg.OperationalError:
+            pending = 1
+        if not pending:
+            break
+        time.sleep(1)
+    return time.monotonic() - started
+
+
+def mail_checks(database_url: str, mail: Mail, sink: MailSink) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
+        rows = db.execute(
+            "SELECT task_path, status, jsonb_array_length(worker_ids)"
+            " FROM django_tasks_database_dbtaskresult"
+        ).fetchall()
+    received = sink.received
+    expected = mail.expected
+    kinds = Counter(path.rsplit(".", 1)[-1] for path, _status, _attempts in rows)
+    return {
+        "tasks queued": len(rows),
+        **{f"tasks queued: {kind}": count for kind, count in sorted(kinds.items())},
+        "e-mails owed (acknowledged sign-ups and resets)": sum(expected.values()),
+        "e-mails received by the SMTP server": sum(received.values()),
+        "tasks retried (more than one attempt)": sum(1 for *_, n in rows if n > 1),
+        "attempts in all": sum(n for *_, n in rows),
+        "tasks failed": sum(1 for _path, status, _n in rows if status == "FAILED"),
+        "tasks still waiting or running": sum(
+            1 for _path, status, _n in rows if status in ("READY", "RUNNING")
+        ),
+        "lost": sum(max(0, n - received[address]) for address, n in expected.items()),
+        "sent twice (at least once)": sum(
+            max(0, received[address] - n) for address, n in expected.items()
+        ),
+        "sent for requests whose answer never came back": sum(
+            n for address, n in received.items() if address not in expected
+        ),
+    }
+
+
+def mail_report(soak: Run, sink: MailSink, result: dict[str, int], *, drained_in: float) -> list:
+    signups = [r for r in soak.records if r.kind == "sign up" and r.ok]
+    down_at, up_at = sink.down_at or 0.0, sink.up_at or 0.0
+    while_down = [r for r in signups if down_at <= r.started <= up_at]
+    while_up = [r for r in signups if r not in while_down]
+
+    def median_ms(records: list[Record]) -> str:
+        if not records:
+            return "none"
+        return f"{statistics.median((r.ended - r.started) * 1000 for r in records):.0f} ms"
+
+    return [
+        "## E-mail through the task queue",
+        "",
+        f"- SMTP server stopped at {down_at:.1f} s of the soak run, started again at "
+        f"{up_at:.1f} s; the task workers retried after {', '.join(map(str, RETRY_DELAYS))} s "
+        f"(production: 1 min, 5 min, 30 min, 2 h, 12 h); lease {LEASE_SECONDS} s",
+        f"- Sign-up (median) with the SMTP server up: {median_ms(while_up)} "
+        f"({len(while_up)} sign-ups); started while it was down: {median_ms(while_down)} "
+        f"({len(while_down)})",
+        f"- The queue drained {drained_in:.0f} s after the last request",
+        *[
+            f"- {name[0].upper()}{name[1:]}: "
+            + (f"**{value}**" if name in ("lost", "tasks failed") else f"{value}")
+            for name, value in result.items()
+        ],
+    ]
 
 
 # --- checks against the database ------------------------------------------------------------------
@@ -583,6 +822,12 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.1, help="mean think time, seconds")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--no-fault", action="store_true", help="skip the fault run")
+    parser.add_argument(
+        "--mail-outage", type=float, default=15, help="seconds the SMTP server is down"
+    )
+    parser.add_argument(
+        "--mail-pace", type=float, default=0.5, help="mean seconds between sign-ups or resets"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -599,6 +844,8 @@ def main() -> int:
     os.chmod(workdir, 0o755)  # the postgres user must reach its folder inside
     cluster = Cluster(workdir)
     app: App | None = None
+    sink = MailSink()
+    mail = Mail()
     lines: list[str] = []
     failed: list[str] = []
     say = lambda text: print(text, flush=True)  # noqa: E731
@@ -608,11 +855,17 @@ def main() -> int:
         cluster.start()
         cluster.create_database("prep_soak")
         database_url = cluster.url("prep_soak")
-        app = App(workdir, database_url, workers=workers, threads=args.threads)
+        app = App(workdir, database_url, workers=workers, threads=args.threads, mail_port=sink.port)
         say("soak: migrate, collectstatic, load_bank, candidates ...")
         app.prepare(users)
+        sink.start()
         app.start()
-        say(f"soak: gunicorn on {HOST}:{app.port} ({workers} workers × {args.threads} threads)")
+        app.start_task_workers(TASK_WORKERS)
+        say(
+            f"soak: gunicorn on {HOST}:{app.port} ({workers} workers × {args.threads} threads), "
+            f"{TASK_WORKERS} task workers, an SMTP server on {HOST}:{sink.port}"
+        )
+        newcomers = [Newcomer(app.port, users, number) for number in range(NEWCOMERS)]
         candidates = [Candidate(n, app.port, seed=n) for n in range(users)]
 
         # --- logging in ---
@@ -625,9 +878,35 @@ def main() -> int:
             failed.append(f"{len(login_errors)} errors while logging in")
 
         # --- the soak ---
-        say(f"soak: {users} candidates for {duration:.0f} s ...")
+        mail_outage = min(args.mail_outage, duration / 2)
+        say(
+            f"soak: {users} candidates for {duration:.0f} s, newcomers signing up and asking for "
+            f"password resets; the SMTP server goes down at {duration / 3:.0f} s for "
+            f"{mail_outage:.0f} s ..."
+        )
         soak = Run("soak", time.monotonic(), budget=budget)
-        run_phase(soak, candidates, seconds=duration, think=args.think)
+
+        def break_the_mail_server(deadline: float) -> None:
+            time.sleep(duration / 3)
+            sink.down_at = time.monotonic() - soak.started
+            sink.stop()
+            time.sleep(mail_outage)
+            sink.start()
+            sink.up_at = time.monotonic() - soak.started
+
+        def newcomers_in(run: Run, tag: str) -> list:
+            return [
+                lambda deadline, n=n: n.play(run, deadline, args.mail_pace, mail, tag)
+                for n in newcomers
+            ]
+
+        run_phase(
+            soak,
+            candidates,
+            seconds=duration,
+            think=args.think,
+            during=[*newcomers_in(soak, "new"), break_the_mail_server],
+        )
         soak_elapsed = time.monotonic() - soak.started
         soak_checks = database_checks(database_url, soak.acknowledged)
         soak_errors = [r for r in soak.records if not r.ok]
@@ -647,7 +926,7 @@ def main() -> int:
             )
             health: list[tuple[float, int]] = []
 
-            def break_the_database() -> None:
+            def break_the_database(deadline: float) -> None:
                 time.sleep(fault_duration / 3)
                 outage.down_at = time.monotonic() - fault.started
                 cluster.stop("fast")
@@ -668,7 +947,7 @@ def main() -> int:
                 candidates,
                 seconds=fault_duration,
                 think=args.think,
-                during=break_the_database,
+                during=[break_the_database, *newcomers_in(fault, "late")],
             )
             everything = {**soak.acknowledged, **fault.acknowledged}
             fault_checks = database_checks(database_url, everything)
@@ -692,6 +971,17 @@ def main() -> int:
             if app.process.poll() is not None:
                 failed.append("gunicorn died during the fault run")
 
+        # --- e-mail: let the workers finish the queue, then count ---
+        say("soak: waiting for the task queue to drain ...")
+        drained_in = drain_queue(database_url, seconds=max(120, 4 * sum(RETRY_DELAYS)))
+        mail_result = mail_checks(database_url, mail, sink)
+        workers_alive = app.task_workers_alive()
+        for name in ("lost", "tasks failed", "tasks still waiting or running"):
+            if mail_result[name]:
+                failed.append(f"e-mail: {name}: {mail_result[name]}")
+        if workers_alive != TASK_WORKERS:
+            failed.append(f"{TASK_WORKERS - workers_alive} task workers died")
+
         # --- the report ---
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         requests = len(soak.records)
@@ -707,7 +997,12 @@ def main() -> int:
             "start a 5-question study session, and for each card type an answer and reveal the "
             "model answer, grade it (Again/Hard/Good/Easy), and see the summary at the end; now "
             "and then the dashboard. "
-            f"Forms carry their CSRF token; think time averages {args.think * 1000:.0f} ms.",
+            f"Forms carry their CSRF token; think time averages {args.think * 1000:.0f} ms. "
+            f"Meanwhile {NEWCOMERS} visitors sign up (each time with a new address) or ask for "
+            "a candidate's password reset, each about once every "
+            f"{args.mail_pace:.1f} s plus the time the server takes; each of these queues an "
+            f"e-mail, which {TASK_WORKERS} task workers (`manage.py run_worker`) send to a real "
+            "SMTP server on loopback (aiosmtpd).",
             "",
             "## Logging in",
             "",
@@ -773,10 +1068,17 @@ def main() -> int:
                 *latency_table(fault.records),
                 "",
             ]
+        lines += mail_report(soak, sink, mail_result, drained_in=drained_in)
+        lines += [
+            f"- Task workers still running at the end (they were never restarted): "
+            f"{workers_alive} of {TASK_WORKERS}",
+            "",
+        ]
         lines += ["## Verdict", ""]
         lines += [f"- FAILED: {reason}" for reason in failed] or [
             "- Passed: no errors outside the outage, clean 503 pages during it, recovery "
-            "without restarting gunicorn, no lost or half-stored answers."
+            "without restarting gunicorn, no lost or half-stored answers, and every e-mail "
+            "delivered: none lost, none failed."
         ]
         report = "\n".join(lines) + "\n"
         args.output.write_text(report)
@@ -785,6 +1087,7 @@ def main() -> int:
     finally:
         if app is not None:
             app.stop()
+        sink.stop()
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
             cluster.stop("fast")
         if args.keep:

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from mentoring.unread import cached_unread_feedback_for
+from mentoring.unread import unread_feedback_for
 
 
 def feedback(request: HttpRequest) -> dict:
@@ -11,4 +11,4 @@ def feedback(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     # Lazy: htmx fragments never show the navigation, so they never pay for the counts.
-    return {"feedback_unread": SimpleLazyObject(lambda: cached_unread_feedback_for(user))}
+    return {"feedback_unread": SimpleLazyObject(lambda: unread_feedback_for(user))}

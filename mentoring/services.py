@@ -3,12 +3,9 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Literal
 
-from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Count,
@@ -21,17 +18,22 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
+from mentoring.emails import email_new_comment
 from mentoring.models import Assignment, AssignmentMode, FeedbackComment
-from mentoring.unread import feedback_changed
 from practice.models import CardState, PracticeSession, ReviewCard, SessionItem
-from questions.menus import published_totals
-from questions.models import Question, QuestionSet, QuestionSetItem, Status, Visibility
+from questions.models import (
+    Question,
+    QuestionSet,
+    QuestionSetItem,
+    Status,
+    Topic,
+    Visibility,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -308,13 +310,7 @@ def assignments_for(candidate: User) -> QuerySet[Assignment]:
 
 DASHBOARD_ASSIGNMENTS = 5
 
-# The busiest pages' assignment queries are built once per process, as a class-based view's
-# queryset is, and filtered per request: building their subqueries took longer than the
-# database took to plan and run them (dashboard panel 4.5 -> 3.1 ms, mentee page 11 -> 9 ms).
-# Never evaluated themselves: each request filters a copy.
 
-
-@cache
 def _open_assignments() -> QuerySet[Assignment]:
     """Open live assignments with their status, mentor, set and the feedback their candidate
     has not read (and the answer whose thread holds the oldest of it), soonest due first."""
@@ -334,7 +330,6 @@ def dashboard_assignments(candidate: User) -> list[Assignment]:
     return list(_open_assignments().filter(candidate=candidate)[:DASHBOARD_ASSIGNMENTS])
 
 
-@cache
 def _assignments_given() -> QuerySet[Assignment]:
     """Assignments with their progress, set and the replies their mentor has not read, latest
     due first."""
@@ -379,7 +374,7 @@ def mastery_by_topic(user_ids) -> dict[int, list[TopicMastery]]:
     """user id -> the topics they have studied, in topic order. Two grouped queries whatever the
     number of users (`user_ids` may be a QuerySet of ids, which becomes a subquery)."""
     # 1. published questions per topic (as on the candidate's own dashboard)
-    totals = {topic.topic_id: topic for topic in published_totals()}
+    totals = {topic.pk: topic for topic in Topic.objects.with_published_count()}
     # 2. cards per user and topic
     rows = (
         ReviewCard.objects.filter(user_id__in=user_ids, question__status=Status.PUBLISHED)
@@ -395,7 +390,7 @@ def mastery_by_topic(user_ids) -> dict[int, list[TopicMastery]]:
         result.setdefault(row["user_id"], []).append(
             (
                 (topic.position, topic.name),
-                TopicMastery(topic.name, topic.total, row["studied"], row["learnt"]),
+                TopicMastery(topic.name, topic.published_count, row["studied"], row["learnt"]),
             )
         )
     return {
@@ -410,7 +405,7 @@ def last_answer_at(user) -> Subquery:
     MAX over the user's own sessions' answers, not ORDER BY answered_at DESC LIMIT 1: with a
     LIMIT, PostgreSQL walks the site-wide answered_at index backwards until it meets one of
     the user's answers, which for a mentee who has not practised for a while is most of the
-    table (11.7 ms against 0.3 ms at 200,000 answers)."""
+    table."""
     answers = SessionItem.objects.filter(session__user=user, answered_at__isnull=False)
     # MAX through Func, not Max: Django adds no GROUP BY to the subquery (as in count_of).
     latest = answers.order_by().annotate(at=Func(F("answered_at"), function="MAX")).values("at")
@@ -429,6 +424,9 @@ def comments_prefetch() -> Prefetch:
     )
 
 
+# What mentoring/_answer.html needs of a multiple-choice answer: the choices and the picks.
+ANSWER_CHOICES_PREFETCH = ("question__choices", "selected_choices")
+
 # What the mentee page shows of an answer (mentoring/_answer.html) and of its question.
 ANSWER_FIELDS = (
     "session",
@@ -441,8 +439,10 @@ ANSWER_FIELDS = (
     "answered_at",
     "time_spent",
     "test_results",
+    "choice_order",
     "question__title",
     "question__kind",
+    "question__expected_output",  # a prediction is shown against it
     "question__time_limit",
     "question__runs_in_browser",
     "question__topic__name",
@@ -451,15 +451,19 @@ ANSWER_FIELDS = (
 
 def assignment_sessions_prefetch(candidate: User) -> Prefetch:
     """Prefetch for Assignment querysets: the candidate's sessions from each assignment as the
-    list `attempts`, each with every answer as the list `answers`, each answer's thread and its
-    question's tests (four queries, whatever the number of rows). Lists (to_attr), not
-    querysets: the page reads each once, and a plain prefetch builds a queryset per object. The
-    answers load only what the page shows of them and of their questions (not the question's
-    Markdown and HTML)."""
+    list `attempts`, each with every answer as the list `answers`, each answer's thread, its
+    question's tests, and a multiple-choice answer's choices and picks (six queries, whatever
+    the number of rows). Lists (to_attr), not querysets: the page reads each once, and a plain
+    prefetch builds a queryset per object. The answers load only what the page shows of them
+    and of their questions (not the question's Markdown and HTML)."""
     items = (
         SessionItem.objects.select_related("question__topic")
         .only(*ANSWER_FIELDS)
-        .prefetch_related(comments_prefetch(), "question__tests")  # for "Run it again"
+        .prefetch_related(
+            comments_prefetch(),
+            "question__tests",  # for "Run it again"
+            *ANSWER_CHOICES_PREFETCH,  # in the order the candidate saw them
+        )
     )
     sessions = (
         PracticeSession.objects.filter(user=candidate)
@@ -480,10 +484,7 @@ def feedback_prefetches(session: PracticeSession) -> list[Prefetch]:
 
 def mark_read(*, reader: User, comments: QuerySet[FeedbackComment]) -> int:
     """Mark what the other side wrote in `comments` as read by `reader` (one UPDATE)."""
-    marked = comments.unread_by(reader).update(read_at=timezone.now())
-    if marked:
-        feedback_changed()
-    return marked
+    return comments.unread_by(reader).update(read_at=timezone.now())
 
 
 def feedback_for_summary(*, session: PracticeSession, reader: User) -> dict:
@@ -500,27 +501,10 @@ def feedback_for_summary(*, session: PracticeSession, reader: User) -> dict:
 
 
 def post_comment(*, item: SessionItem, author: User, body: str, thread_url: str) -> FeedbackComment:
-    """Add a comment to the thread on `item` and e-mail the other side. The caller has checked
-    that `author` is the candidate or their mentor on the item's assignment."""
-    comment = FeedbackComment.objects.create(item=item, author=author, body=body)
-    session = item.session
-    recipient = session.assignment.mentor if author.pk == session.user_id else session.user
-    _email_new_comment(comment=comment, recipient=recipient, thread_url=thread_url)
+    """Add a comment to the thread on `item` and queue an e-mail to the other side (a worker
+    sends it: mentoring.emails). The caller has checked that `author` is the candidate or their
+    mentor on the item's assignment."""
+    with transaction.atomic():  # the comment and its queued e-mail, or neither
+        comment = FeedbackComment.objects.create(item=item, author=author, body=body)
+        email_new_comment.enqueue(comment_id=comment.pk, thread_url=thread_url)
     return comment
-
-
-def _email_new_comment(*, comment: FeedbackComment, recipient: User, thread_url: str) -> None:
-    if not recipient.email:
-        return
-    context = {"comment": comment, "recipient": recipient, "thread_url": thread_url}
-    subject = render_to_string("mentoring/email/new_comment_subject.txt", context)
-    body = render_to_string("mentoring/email/new_comment.txt", context)
-    try:
-        send_mail(
-            " ".join(subject.split()),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [recipient.email],
-        )
-    except Exception:  # the comment is saved; a mail server hiccup must not lose it
-        logger.exception("could not e-mail comment %s to user %s", comment.pk, recipient.pk)

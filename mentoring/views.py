@@ -3,14 +3,13 @@ feedback threads. Every mentor view checks the live Mentorship, so ending one en
 
 from collections.abc import Callable
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -34,8 +33,8 @@ from mentoring.models import (
 )
 from practice.models import SessionItem
 from prep.forms import parse_id
-from prep.http import AuthedHttpRequest, is_safe_next_url
-from questions.models import Question, QuestionSet, QuestionSetItem
+from prep.http import AuthedHttpRequest, safe_next_url
+from questions.models import Kind, Question, QuestionSet, QuestionSetItem
 
 PENDING_LIMIT = 25
 SEARCH_LIMIT = 20
@@ -49,11 +48,7 @@ def in_users_time_zone(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        try:
-            zone = ZoneInfo(request.user.time_zone)
-        except (AttributeError, ValueError, KeyError):
-            zone = ZoneInfo("UTC")
-        with timezone.override(zone):
+        with timezone.override(request.user.zone):
             return view(request, *args, **kwargs)
 
     return wrapper
@@ -116,11 +111,6 @@ def _get_thread_item_for(user: User, item_pk: int) -> SessionItem:
     else:
         items = items.filter(session__user=user)
     return get_object_or_404(items)
-
-
-def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if is_safe_next_url(request, target) else fallback
 
 
 def _first_error(form) -> str:
@@ -593,7 +583,7 @@ def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
     fallback = (
         reverse("mentoring:mentee", args=[session.user_id])
         if as_mentor
-        else _summary_url(session.pk) or reverse("mentoring:assignments")
+        else reverse("practice:summary", args=[session.pk])
     )
     form = CommentForm(request.POST or None)
     comment_sent = False
@@ -611,9 +601,11 @@ def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
             )
             if not request.htmx:
                 messages.success(request, "Comment sent.")
-                return redirect(f"{_safe_next(request, thread_url)}#thread-{item.pk}")
+                return redirect(f"{safe_next_url(request, thread_url)}#thread-{item.pk}")
             form, comment_sent = CommentForm(), True
     prefetch_related_objects([item], services.comments_prefetch(), "question__tests")
+    if item.question.kind == Kind.MULTIPLE_CHOICE:
+        prefetch_related_objects([item], *services.ANSWER_CHOICES_PREFETCH)
     services.mark_read(reader=user, comments=FeedbackComment.objects.filter(item=item))
     context = {
         "item": item,
@@ -623,17 +615,9 @@ def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
         "comment_sent": comment_sent,
         "thread_open": item.thread_is_live,
         "thread_as_mentor": as_mentor,
-        "thread_next": _safe_next(request, thread_url),
+        "thread_next": safe_next_url(request, thread_url),
         "back_url": fallback,
     }
     if request.htmx:
         return render(request, "mentoring/_thread.html", context)
     return render(request, "mentoring/thread.html", context)
-
-
-def _summary_url(session_pk: int) -> str | None:
-    """The practice summary of a session, or None while the practice app has no such page."""
-    try:
-        return reverse("practice:summary", args=[session_pk])
-    except NoReverseMatch:
-        return None

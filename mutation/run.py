@@ -96,27 +96,9 @@ TARGETS = {
             "tests/practice/test_start.py",
         ),
     ),
-    # Recording answers (the runner's Submit included) and finishing sessions.
-    "services": Target(
-        "practice/services.py",
-        tests=PRACTICE_WRITES,
-        functions=(
-            "_lock_session",
-            "_time_spent",
-            "_claim_item",
-            "_review",
-            "_count_answer",
-            "_finish",
-            "reveal_item",
-            "grade_item",
-            "check_item",
-            "answer_mock_item",
-            "submit_code",
-            "rating_for_coverage",
-            "assess_mock",
-            "finish_session",
-        ),
-    ),
+    # Recording answers (the runner's Submit included), finishing sessions, and the card a
+    # session shows: methods of PracticeSession and SessionItem.
+    "models": Target("practice/models.py", tests=PRACTICE_WRITES),
     # The runner's result recording: what a browser may post on Submit.
     "results": Target(
         "runner/results.py",

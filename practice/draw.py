@@ -14,16 +14,21 @@ from datetime import datetime
 
 from questions.models import Kind
 
-# A mock interview runs like a real loop: a hands-on question first (an ORM exercise is one),
-# then concepts, then design, then behavioural. Multiple-choice questions have no place in it.
+# A mock interview runs like a real loop: a hands-on question first (an ORM exercise, an SQL
+# query and a bug to fix are ones), then concepts and code to read ("what does this print?", as
+# an interviewer asks it aloud), then design, then behavioural. Multiple-choice questions have no
+# place in it.
 MOCK_STAGES: tuple[tuple[str, ...], ...] = (
-    (Kind.CODING, Kind.PRACTICAL, Kind.CODE_REVIEW, Kind.ORM),
-    (Kind.CONCEPT,),
+    (Kind.CODING, Kind.PRACTICAL, Kind.CODE_REVIEW, Kind.ORM, Kind.SQL, Kind.DEBUGGING),
+    (Kind.CONCEPT, Kind.PREDICT_OUTPUT),
     (Kind.SYSTEM_DESIGN,),
     (Kind.BEHAVIOURAL,),
 )
 MOCK_KINDS = tuple(kind for stage in MOCK_STAGES for kind in stage)
 STAGE_OF_KIND = {kind: index for index, stage in enumerate(MOCK_STAGES) for kind in stage}
+# A quiz asks what has one right answer, checked on the server: choices, and predictions of
+# what a snippet prints.
+QUIZ_KINDS = (Kind.MULTIPLE_CHOICE, Kind.PREDICT_OUTPUT)
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,13 @@ def draw(
     if bucket_order is None:
         rng.shuffle(picked)
     return picked
+
+
+def choice_order(choice_ids: Sequence[int], rng: random.Random, *, keep: bool = False) -> list[int]:
+    """The order a candidate is shown a question's choices in: shuffled by `rng`, so that a
+    choice's place says nothing about whether it is right; as given when the editor pinned it
+    (`keep`: choices such as "both of the above" that refer to the others)."""
+    order = list(choice_ids)
+    if not keep:
+        rng.shuffle(order)
+    return order

@@ -1,11 +1,11 @@
 from django import forms
 
-from practice.draw import MOCK_KINDS
+from practice.draw import MOCK_KINDS, QUIZ_KINDS
 from practice.models import Mode, Rating
 from practice.services import MAX_COUNT, PracticeRequest
 from prep.forms import ModelMultipleChoiceField
 from questions.models import Difficulty, Kind, Topic, Track
-from runner.results import check_code, parse_results
+from runner.results import check_code, parse_query_results, parse_results
 
 MAX_RESPONSE = 20_000
 DEFAULT_MOCK_MINUTES = 45
@@ -55,9 +55,11 @@ class StartForm(forms.Form):
         cleaned = super().clean()
         mode = cleaned.get("mode")
         kinds = set(cleaned.get("kinds") or ())
-        if mode == Mode.QUIZ and kinds and Kind.MULTIPLE_CHOICE not in kinds:
+        if mode == Mode.QUIZ and kinds and not kinds & set(QUIZ_KINDS):
             self.add_error(
-                "kinds", "A quiz asks multiple-choice questions: tick Multiple choice or none."
+                "kinds",
+                "A quiz asks multiple-choice and predict-the-output questions: tick Multiple "
+                "choice, Predict the output, or none.",
             )
         if mode == Mode.MOCK:
             if kinds and not kinds & set(MOCK_KINDS):
@@ -109,6 +111,37 @@ class MockAnswerForm(forms.Form):
     )
 
 
+class PredictionForm(forms.Form):
+    """What a candidate says a snippet prints. Kept as typed: leading spaces are part of an
+    output (the comparison ignores trailing whitespace only)."""
+
+    response = forms.CharField(
+        label="What it prints",
+        max_length=MAX_RESPONSE,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Type what the code prints, then Check."},
+    )
+
+    def clean_response(self) -> str:
+        response = self.cleaned_data["response"]
+        if not response.strip():
+            raise forms.ValidationError(self.fields["response"].error_messages["required"])
+        return response
+
+
+class MockPredictionForm(PredictionForm):
+    """In a mock interview an empty answer may be sent, as for any question there (it scores
+    nothing)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["response"].required = False
+
+    def clean_response(self) -> str:
+        return self.cleaned_data["response"]
+
+
 class CodeSubmissionForm(forms.Form):
     """Submit: the code and the per-test results the candidate's browser reported for it."""
 
@@ -132,6 +165,22 @@ class CodeSubmissionForm(forms.Form):
         for errors in self.errors.values():
             return errors[0]
         return ""
+
+
+class QuerySubmissionForm(CodeSubmissionForm):
+    """Submit on an SQL card: the query and the results of each check (the visible rows, the
+    hidden rows) the candidate's browser reported, with the tables their query returned."""
+
+    def __init__(self, *args, checks, **kwargs):
+        super().__init__(*args, tests=(), **kwargs)
+        self.checks = checks
+        self.fields["code"].error_messages["required"] = "There is no query to submit."
+
+    def clean_code(self) -> str:
+        return check_code(self.cleaned_data["code"], what="query")
+
+    def clean_results(self) -> list[dict]:
+        return parse_query_results(self.cleaned_data["results"], self.checks)
 
 
 class QuizForm(forms.Form):

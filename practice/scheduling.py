@@ -29,7 +29,7 @@ def scheduler_for(user) -> fsrs.Scheduler:
     retention = min(MAX_RETENTION, max(MIN_RETENTION, float(retention)))
     return fsrs.Scheduler(
         desired_retention=retention,
-        enable_fuzzing=getattr(settings, "PRACTICE_FSRS_FUZZING", True),
+        enable_fuzzing=settings.PRACTICE_FSRS_FUZZING,
     )
 
 

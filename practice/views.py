@@ -3,9 +3,8 @@ progress bar) is swapped, from the same URLs."""
 
 from __future__ import annotations
 
-import math
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,13 +17,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from curation import services as curation_services
 from mentoring import services as mentoring_services
 from practice import draw, services, stats
 from practice.forms import (
     CodeSubmissionForm,
     GradeForm,
     MockAnswerForm,
+    MockPredictionForm,
     NoteForm,
+    PredictionForm,
+    QuerySubmissionForm,
     QuizForm,
     RevealForm,
     StartForm,
@@ -33,17 +36,18 @@ from practice.models import (
     Bookmark,
     Mode,
     Note,
+    Outcome,
     PracticeSession,
-    Rating,
     ReviewCard,
     SessionItem,
 )
-from practice.services import NothingToPractise, Outcome
+from practice.services import NothingToPractise
 from prep.forms import parse_id
-from prep.http import AuthedHttpRequest, is_safe_next_url
-from questions.models import RUNNABLE_KINDS, Kind, Question, Status
+from prep.http import AuthedHttpRequest, safe_next_url
+from questions.models import Kind, Question, Status
 
-STAGE_NAMES = ("Coding and practical", "Concepts", "System design", "Behavioural")
+# Questions with one right answer, checked on the server (Check), never self-graded.
+CHECKED_KINDS = draw.QUIZ_KINDS
 RECENT_SESSIONS = 10
 DASHBOARD_SESSIONS = 5
 DASHBOARD_LEECHES = 10
@@ -95,19 +99,6 @@ def _session_and_current_item(user, pk: int) -> tuple[PracticeSession, SessionIt
     return item.session, item
 
 
-def _current_item(session: PracticeSession) -> SessionItem | None:
-    """The first unanswered question, or None."""
-    item = (
-        SessionItem.objects.select_related("question__topic")
-        .filter(session=session, answered_at__isnull=True)
-        .order_by("position")
-        .first()
-    )
-    if item is not None:
-        item.session = session
-    return item
-
-
 def _closed_notice(session: PracticeSession) -> str:
     return FINISHED_NOTICE if session.is_finished else TIME_UP_NOTICE
 
@@ -121,91 +112,22 @@ def _notice_for(outcome: Outcome, session: PracticeSession) -> str:
 
 def _rng() -> random.Random:
     """The draw's random source: seeded from settings.PRACTICE_DRAW_SEED when set (tests)."""
-    return random.Random(getattr(settings, "PRACTICE_DRAW_SEED", None))
+    return random.Random(settings.PRACTICE_DRAW_SEED)
 
 
-def _card_context(
+def _render_card(
+    request: AuthedHttpRequest,
     session: PracticeSession,
     *,
-    now: datetime,
     item: SessionItem | None = None,
     current: SessionItem | None = None,
     notice: str = "",
     form=None,
-) -> dict:
-    """What _session_card.html needs: which stage the session is in and its current card.
-
-    With `item`, an answered question is shown with its result (a quiz's marked choices);
-    otherwise the first unanswered question (`current` when the caller has fetched it already).
-    A multiple-choice question's choices are fetched here, only for such a question."""
-    context = {"session": session, "notice": notice, "form": form, "item": None}
-    if session.is_mock and not session.is_finished:
-        item = None  # no peeking at an answered question's model answer mid-interview
-    if item is not None and item.is_answered:
-        context.update(item=item, stage="result")
-    elif session.is_finished:
-        context["stage"] = "finished"
-    elif session.is_awaiting_assessment(now):
-        context["stage"] = "assess"
-        context["items"] = list(
-            SessionItem.objects.filter(session=session).select_related("question__topic")
-        )
-    else:
-        item = item or current or _current_item(session)
-        if item is None:
-            context["stage"] = "finished"
-        elif session.is_mock:
-            context.update(item=item, stage="mock")
-        elif item.question.kind == Kind.MULTIPLE_CHOICE:
-            context.update(item=item, stage="quiz")
-        else:
-            context.update(item=item, stage="study")
-    current = context["item"]
-    context["position"] = current.position if current else session.item_count
-    if current is not None and context["stage"] != "mock":
-        context["key_points"] = current.question.key_point_list
-    if current is not None and current.question.kind in RUNNABLE_KINDS:
-        prefetch_related_objects([current], "question__tests")  # skipped if already there
-        context.update(_code_context(current))
-    if current is not None and current.question.kind == Kind.MULTIPLE_CHOICE:
-        if context["stage"] in ("quiz", "result"):
-            prefetch_related_objects([current], "question__choices")  # skipped if already there
-        if context["stage"] == "result":
-            context["selected_ids"] = set(current.selected_choices.values_list("pk", flat=True))
-    if context["stage"] == "mock":
-        stage = draw.STAGE_OF_KIND.get(current.question.kind)
-        context["stage_name"] = STAGE_NAMES[stage] if stage is not None else "Question"
-        deadline = session.deadline
-        if deadline is not None:
-            seconds = max(0, (deadline - now).total_seconds())
-            context.update(
-                deadline=deadline, seconds_left=int(seconds), minutes_left=math.ceil(seconds / 60)
-            )
-    return context
-
-
-def _code_context(item: SessionItem) -> dict:
-    """What a coding or practical card needs for its editor and runner."""
-    question = item.question
-    if not question.has_tests_to_run:
-        return {"runs_code": False}
-    suggested = None
-    if item.test_results is not None:
-        suggested = Rating.GOOD if item.passed_every_test else Rating.AGAIN
-    return {
-        "runs_code": True,
-        "examples": [test for test in question.tests.all() if not test.is_hidden],
-        "runner_tests": {
-            "visible": question.runner_tests(include_hidden=False),
-            "all": question.runner_tests(include_hidden=True),
-        },
-        "suggested_rating": suggested,
-    }
-
-
-def _render_card(request: AuthedHttpRequest, session: PracticeSession, **kwargs) -> HttpResponse:
-    """The card fragment for htmx, the whole session page otherwise."""
-    context = _card_context(session, now=timezone.now(), **kwargs)
+) -> HttpResponse:
+    """The card fragment for htmx, the whole session page otherwise (`item`: the question
+    to show, an answered one with its result; `current`: the first unanswered one, if fetched)."""
+    context = session.card_at(timezone.now(), item=item, current=current)
+    context.update(notice=notice, form=form)
     template = "practice/_session_card.html" if request.htmx else "practice/session.html"
     return render(request, template, context)
 
@@ -232,11 +154,6 @@ def _after_answer(
     if show_result:
         url += f"?item={show_item.pk}"
     return redirect(url)
-
-
-def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    return target if is_safe_next_url(request, target) else fallback
 
 
 def _published_question(slug: str) -> Question:
@@ -342,12 +259,12 @@ def _refuse(request: AuthedHttpRequest, session: PracticeSession, message: str) 
 def reveal(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _get_item_for(request.user, pk, item_pk)
     session = item.session
-    if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
+    if session.is_mock or item.question.kind in CHECKED_KINDS:
         return _refuse(request, session, "This question has no Show answer step.")
     form = RevealForm(request.POST)
     if not form.is_valid():
         return _render_card(request, session, item=item, form=form)
-    services.reveal_item(item=item, response=form.cleaned_data["response"])
+    item.reveal(response=form.cleaned_data["response"])
     # A refused reveal (answered already, or the session over) just shows where things stand.
     return _after_answer(request, session, notice=FINISHED_NOTICE if session.is_finished else "")
 
@@ -358,15 +275,13 @@ def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Again / Hard / Good / Easy: record the grade, update the schedule, show the next card."""
     item = _get_item_for(request.user, pk, item_pk)
     session = item.session
-    if session.is_mock or item.question.kind == Kind.MULTIPLE_CHOICE:
+    if session.is_mock or item.question.kind in CHECKED_KINDS:
         return _refuse(request, session, "This question is not graded that way.")
     form = GradeForm(request.POST)
     if not form.is_valid():
         return _refuse(request, session, "Choose Again, Hard, Good or Easy.")
-    outcome = services.grade_item(
-        item=item,
-        rating=form.cleaned_data["rating"],
-        response=form.cleaned_data["response"] or None,
+    outcome = item.record_grade(
+        form.cleaned_data["rating"], response=form.cleaned_data["response"] or None
     )
     return _after_answer(request, session, notice=_notice_for(outcome, session))
 
@@ -374,19 +289,26 @@ def grade(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    """A multiple-choice answer: graded on the server, then shown marked right or wrong."""
+    """A multiple-choice answer, or what a snippet prints: graded on the server, then shown
+    marked right or wrong (the choices, or the predicted lines against the printed ones)."""
     item = _get_item_for(request.user, pk, item_pk)
     session = item.session
-    if session.is_mock or item.question.kind != Kind.MULTIPLE_CHOICE:
-        return _refuse(request, session, "This question has no choices to check.")
+    if session.is_mock or item.question.kind not in CHECKED_KINDS:
+        return _refuse(request, session, "This question has no answer to check.")
     if item.is_answered:
         notice = NOTICES[Outcome.ALREADY_ANSWERED]
         return _after_answer(request, session, notice=notice, show_item=item)
-    prefetch_related_objects([item], "question__choices")
-    form = QuizForm(request.POST, question=item.question)
-    if not form.is_valid():
-        return _render_card(request, session, item=item, form=form)
-    outcome = services.check_item(item=item, choice_ids=form.chosen_ids())
+    if item.question.kind == Kind.PREDICT_OUTPUT:
+        form = PredictionForm(request.POST)
+        if not form.is_valid():
+            return _render_card(request, session, item=item, form=form)
+        outcome = item.record_prediction(form.cleaned_data["response"])
+    else:
+        prefetch_related_objects([item], "question__choices")
+        form = QuizForm(request.POST, question=item.question)
+        if not form.is_valid():
+            return _render_card(request, session, item=item, form=form)
+        outcome = item.record_choices(form.chosen_ids())
     if outcome == Outcome.CLOSED:
         return _after_answer(request, session, notice=_notice_for(outcome, session))
     answered = _get_item_for(request.user, session.pk, item.pk)  # as recorded (maybe by a twin)
@@ -396,18 +318,25 @@ def check(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit_code(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    """Submit on a coding or practical card: the code and the results of every test, run in the
-    candidate's browser. Stored as the browser's word (they are never proof)."""
+    """Submit on a coding, practical or SQL card: the code (or query) and the results of every
+    test (or check), run in the candidate's browser. Stored as the browser's word (they are
+    never proof)."""
     item = _get_item_for(request.user, pk, item_pk)
     session = item.session
-    prefetch_related_objects([item], "question__tests")
-    if not item.question.has_tests_to_run:
-        return _refuse(request, session, "This question has no tests to run.")
-    form = CodeSubmissionForm(request.POST, tests=item.question.tests.all())
+    if item.question.kind == Kind.SQL:
+        checks = item.question.sql_checks()
+        if checks is None:
+            return _refuse(request, session, "This question has no query to check.")
+        form = QuerySubmissionForm(request.POST, checks=checks)
+    else:
+        prefetch_related_objects([item], "question__tests")
+        if not item.question.has_tests_to_run:
+            return _refuse(request, session, "This question has no tests to run.")
+        form = CodeSubmissionForm(request.POST, tests=item.question.tests.all())
     if not form.is_valid():
         return _refuse(request, session, f"Nothing was saved: {form.error_text()}")
-    outcome = services.submit_code(
-        item=item, code=form.cleaned_data["code"], results=form.cleaned_data["results"]
+    outcome = item.record_submission(
+        code=form.cleaned_data["code"], results=form.cleaned_data["results"]
     )
     if outcome != Outcome.RECORDED or session.is_mock:
         return _after_answer(request, session, notice=_notice_for(outcome, session))
@@ -425,10 +354,11 @@ def mock_answer(request: AuthedHttpRequest, pk: int, item_pk: int) -> HttpRespon
     session = item.session
     if not session.is_mock:
         return _refuse(request, session, "Only mock interviews take typed answers this way.")
-    form = MockAnswerForm(request.POST)
+    predicts = item.question.kind == Kind.PREDICT_OUTPUT  # kept as typed: spaces are output
+    form = (MockPredictionForm if predicts else MockAnswerForm)(request.POST)
     if not form.is_valid():
         return _render_card(request, session, item=item, form=form)
-    outcome = services.answer_mock_item(item=item, response=form.cleaned_data["response"])
+    outcome = item.record_mock_answer(form.cleaned_data["response"])
     return _after_answer(request, session, notice=_notice_for(outcome, session))
 
 
@@ -453,7 +383,7 @@ def assess(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not session.is_mock:
         raise Http404("Only mock interviews are assessed.")
     try:
-        services.assess_mock(session=session, covered=_covered_points(request))
+        session.assess(_covered_points(request))
     except ValueError:
         return _after_answer(
             request, session, notice="Answer the questions (or end the interview) first."
@@ -466,7 +396,7 @@ def assess(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def finish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """End the session early: scored on what was answered (a mock moves on to scoring)."""
     session = _get_session_for(request.user, pk)
-    outcome = services.finish_session(session=session)
+    outcome = session.finish()
     if outcome == Outcome.CLOSED:
         messages.info(request, FINISHED_NOTICE)
     if session.is_finished:
@@ -558,6 +488,8 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
             "leeches": leeches,
             "leech_lapses": ReviewCard.LEECH_LAPSES,
             "assignments": mentoring_services.dashboard_assignments(user),  # one query
+            # Problem reports: open, and answered by an editor lately (one query).
+            "problem_reports": curation_services.reports_for_dashboard(user),
         },
     )
 
@@ -577,10 +509,10 @@ def bookmark(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "practice/_bookmark_button.html",
-            {"question": question, "is_bookmarked": bookmarked, "next": _safe_next(request, "")},
+            {"question": question, "is_bookmarked": bookmarked, "next": safe_next_url(request)},
         )
     messages.success(request, "Bookmarked." if bookmarked else "Bookmark removed.")
-    return redirect(_safe_next(request, question.get_absolute_url()))
+    return redirect(safe_next_url(request, question.get_absolute_url()))
 
 
 @login_required
@@ -595,7 +527,7 @@ def note(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         status = "Note saved." if saved else "Note deleted."
         if not request.htmx:
             messages.success(request, status)
-            return redirect(_safe_next(request, question.get_absolute_url()))
+            return redirect(safe_next_url(request, question.get_absolute_url()))
         form = NoteForm(initial={"body": saved.body if saved else ""})
     else:
         status = ""
@@ -603,7 +535,7 @@ def note(request: AuthedHttpRequest, slug: str) -> HttpResponse:
         "question": question,
         "note_form": form,
         "note_status": status,
-        "next": _safe_next(request, ""),
+        "next": safe_next_url(request),
     }
     if request.htmx:
         return render(request, "practice/_note_form.html", context)

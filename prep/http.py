@@ -19,10 +19,12 @@ class AuthedHttpRequest(HtmxHttpRequest):
     user: User
 
 
-def is_safe_next_url(request: HttpRequest, url: str) -> bool:
-    """Whether `url` (a `next` parameter) is a path on this site to send the visitor on to:
-    not another host or scheme, and not a bare word such as "1", which redirect() would take for
-    the name of a URL pattern (a 500)."""
-    return url.startswith("/") and url_has_allowed_host_and_scheme(
+def safe_next_url(request: HttpRequest, fallback: str = "") -> str:
+    """The `next` parameter the request came with (POST, else GET) when it is a path on this
+    site, else `fallback`. Refused: another host or scheme, and a bare word such as "1", which
+    redirect() would take for the name of a URL pattern (a 500)."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
+    return url if safe else fallback

@@ -52,13 +52,17 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "prep",
     "accounts",
     "questions",
     "practice",
     "mentoring",
+    "curation",
     "lab",
     "runner",
+    "background",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +101,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "prep.context_processors.navigation",
                 "mentoring.context_processors.feedback",
             ],
         },
@@ -143,15 +146,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# With a shared cache, sessions are read from it (written through to the database) and each
-# user's unread-feedback counts are kept there (mentoring/unread.py): two queries fewer on every
-# signed-in page. A per-process cache cannot do either safely across several web processes.
+# With a shared cache, sessions are read from it (written through to the database): one query
+# fewer on every signed-in page. A per-process cache cannot do that safely across several web
+# processes.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
-UNREAD_FEEDBACK_CACHE_SECONDS = 300 if REDIS_URL else 0
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -200,6 +202,19 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Prep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds any one step of an SMTP conversation may wait (connect, each command): a hung mail
+# server holds a worker that long, never a web process (mail goes through the task queue).
+EMAIL_TIMEOUT = 10
+
+# Background tasks (Django's tasks API, django-tasks): rows in the database, run by
+# `manage.py run_worker` (background/worker.py), a second process type beside gunicorn.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed task runs again after each of these delays (seconds: 1 min, 5 min, 30 min, 2 h,
+# 12 h), then stays failed, for staff to see and retry in the admin.
+TASKS_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
+# A task still marked running this long after a worker took it was abandoned (the worker was
+# killed, or its machine died): another worker runs it again. Longer than any task takes.
+TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
 
 # Security. Production values come on with DEBUG off; a TLS-terminating proxy sets
 # SECURE_SSL_REDIRECT=false and SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.
@@ -285,6 +300,12 @@ LOGGING = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Practice: review intervals get a little randomness (FSRS fuzzing), so that cards learnt
+# together do not fall due together; the draw of questions is random (a seed makes it
+# repeatable). Tests turn the first off and set the second.
+PRACTICE_FSRS_FUZZING = True
+PRACTICE_DRAW_SEED: int | None = None
 
 if DEBUG and env_bool("DEBUG_TOOLBAR"):
     INSTALLED_APPS += ["debug_toolbar"]

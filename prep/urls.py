@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("questions.urls")),
     path("", include("practice.urls")),
     path("", include("mentoring.urls")),
+    path("", include("curation.urls")),
     path("lab/", include("lab.urls")),
     path("runner/", include("runner.urls")),
 ]

@@ -1,41 +1,37 @@
 """The editors' admin: write, review, publish, import, export, preview and revert questions."""
 
 import itertools
-from functools import lru_cache
 from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import flatten, quote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.contrib.auth.models import Group
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import BLANK_CHOICE_DASH, Count, Model, Q
+from django.db.models import BLANK_CHOICE_DASH, Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import get_script_prefix, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON, YAML
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
-from accounts.models import User
-from accounts.roles import EDITORS
+from accounts.models import User, is_editor_q
+from curation import columns as item_analysis
 from prep.admin import EmptyToFieldMixin
 from prep.forms import parse_id
-from questions.menus import forget_menus, menus
 from questions.models import (
     LIST_COLUMNS,
     MAX_TIME_LIMIT,
+    RUNNABLE_KINDS,
     Choice,
     CodeTest,
-    Difficulty,
+    Dataset,
     Kind,
     Question,
     QuestionSet,
@@ -48,6 +44,7 @@ from questions.models import (
 )
 from questions.resources import QuestionResource, code_test_problems
 from questions.services import change_status
+from questions.snippets import SNIPPET_TIME_LIMIT
 from questions.views import render_question
 
 # --- the site: editors only ----------------------------------------------------------------------
@@ -109,66 +106,70 @@ class TagAdmin(QuestionCountAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class DatasetAdminForm(forms.ModelForm):
+    class Meta:
+        model = Dataset
+        fields = ("title", "slug", "description", "schema", "rows", "hidden_rows")
+        widgets = {
+            name: forms.Textarea(attrs={"rows": rows, "spellcheck": "false", "class": "code-input"})
+            for name, rows in (("schema", 12), ("rows", 16), ("hidden_rows", 16))
+        }
+        help_texts = {
+            "description": "Markdown, shown on every card of its SQL questions: each table, its "
+            "columns and what they mean (units, what NULL means).",
+            "schema": "CREATE TABLE statements (SQLite). Checked when you save: the schema and "
+            "both row sets must build a database.",
+            "rows": "INSERT statements: the rows candidates query with Run (20 to 60 a table).",
+            "hidden_rows": "INSERT statements: different rows for Submit, with the edge cases "
+            "that reject wrong queries (NULLs, ties, empty groups). A query that hard-codes the "
+            "visible answer fails here.",
+        }
+
+
+@admin.register(Dataset)
+class DatasetAdmin(QuestionCountAdmin):
+    """The tables SQL questions query. Changing the rows changes every expected result: the
+    questions' reference queries are run again on each card, so check them in a preview."""
+
+    form = DatasetAdminForm
+    list_display = ("title", "slug", "question_count")
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("tables",)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "description")}),
+        ("Tables and rows", {"fields": ("schema", "rows", "hidden_rows", "tables")}),
+    )
+
+    @admin.display(description="Rows per table")
+    def tables(self, dataset: Dataset) -> str:
+        sizes = dataset.table_sizes() if dataset.pk else []
+        if not sizes:
+            return "Shown once the dataset is saved and builds."
+        return "; ".join(
+            f"{name}: {visible} visible, {hidden} hidden" for name, visible, hidden in sizes
+        )
+
+
 # --- questions -----------------------------------------------------------------------------------
 
-PK_MARK = "pk-mark"
-
-
-@lru_cache(maxsize=16)
-def _url_around_pk(name: str, script_prefix: str) -> tuple[str, str]:
-    """An admin URL reversed once (per script prefix), split where the object's pk goes."""
-    before, after = reverse(name, args=[PK_MARK]).split(PK_MARK)
-    return before, after
-
-
-def admin_url(name: str, pk) -> str:
-    """reverse(name, args=[quote(pk)]) without reversing for every row of a list."""
-    before, after = _url_around_pk(name, get_script_prefix())
-    return f"{before}{quote(pk)}{after}"
-
-
-def _label_column(name: str, choices) -> object:
-    """A list column showing a choice field's label, as Django shows it (same header, sorting
-    and cell class, the function being named like the field), from a dict built once: Django
-    rebuilds the field's choices dict for every cell."""
-    labels = dict(choices)
-
-    @admin.display(description=name.capitalize(), ordering=name)
-    def column(question):
-        value = getattr(question, name)
-        return labels.get(value, value)
-
-    column.__name__ = name
-    return column
-
-
-class MenuListFilter(admin.RelatedFieldListFilter):
-    """The topic, track and tag filters, with their choices from the cached menus
-    (questions/menus.py) instead of a query each per page view."""
-
-    MENUS = {"topic": "topics", "tracks": "tracks", "tags": "tags"}
-
-    def field_choices(self, field, request, model_admin):
-        return [(entry.pk, entry.name) for entry in getattr(menus(), self.MENUS[field.name])]
+# The field that tells which collapsed fieldset a kind of question fills in (open on its page).
+FIELD_OF_KIND = {
+    **dict.fromkeys(RUNNABLE_KINDS, "starter_code"),
+    Kind.PREDICT_OUTPUT: "snippet",
+    Kind.SQL: "dataset",
+}
 
 
 class QuestionChangeList(ChangeList):
-    """Django's list of questions with less work per row; the same page."""
+    """Django's list of questions, reading only the columns it shows."""
 
     def get_results(self, request):
         # A row shows a few columns, not the Markdown, code and rendered HTML (tens of KB).
-        self.queryset = self.queryset.only(*LIST_COLUMNS, "updated_at", "topic__name")
+        self.queryset = self.queryset.only(
+            *LIST_COLUMNS, "updated_at", "topic__name", *item_analysis.LIST_FIELDS
+        )
         super().get_results(request)
-        # "N results (M total)": Django counts every question a second time for M, which with no
-        # filter or search is the count just made. QuestionAdmin.show_full_result_count is off so
-        # that Django does not count; this puts the same figure back, counting only when needed.
-        filtered = self.queryset.query.has_filters()
-        self.full_result_count = self.root_queryset.count() if filtered else self.result_count
-        self.show_full_result_count = True
-        self.show_admin_actions = bool(self.full_result_count)
-
-    def url_for_result(self, result):
-        return admin_url("admin:questions_question_change", result.pk)
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -247,80 +248,38 @@ class CodeTestInline(admin.StackedInline):
         return 2 if obj is None else 0
 
 
-class LabelsFromTheForm:
-    """For the admin's autocomplete widgets: writes the options already chosen from labels the
-    form holds (`chosen_labels`, {str(pk): label}) instead of querying them by id, as Django's
-    widget does right after the form has loaded the same objects for its initial value. A value
-    it has no label for (a form sent back with other choices) is looked up as Django does."""
-
-    chosen_labels: dict[str, str] = {}
+class AutocompleteSelectWithBlank(AutocompleteSelect):
+    """Django's autocomplete box, starting with a labelled empty option as valid HTML wants of
+    a single <select> (Django writes none when a choice is required, an unlabelled one else)."""
 
     def optgroups(self, name, value, attr=None):
-        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
-        if not chosen <= self.chosen_labels.keys():
-            return super().optgroups(name, value, attr)
-        options = []
-        # An empty first option (labelled, as HTML wants) even when a choice is required:
-        # Django's widget leaves it out then, but a required single <select> must start with
-        # one, and the browser then refuses to send the form without a choice.
-        if not self.allow_multiple_selected:
-            options.append(self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0))
-        for pk, label in self.chosen_labels.items():
-            if pk in chosen:
-                options.append(self.create_option(name, pk, label, True, len(options)))
-        return [(None, options, 0)]
-
-
-class AutocompleteSelectFromForm(LabelsFromTheForm, AutocompleteSelect):
-    pass
-
-
-class AutocompleteSelectMultipleFromForm(LabelsFromTheForm, AutocompleteSelectMultiple):
-    pass
+        groups = super().optgroups(name, value, attr)
+        options = groups[0][1]
+        if options and options[0]["value"] == "":
+            options.pop(0)
+        options.insert(0, self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0))
+        return groups
 
 
 def author_choices(current_author_id: int | None):
-    """Who may be named as a question's author: the editors (as User.is_editor says: superusers,
-    and staff in the Editors group) and whoever is named now. Not every account: the <select>
-    would grow with the candidates."""
-    editors = Group.objects.filter(name=EDITORS).values("user")
-    return User.objects.filter(
-        Q(is_superuser=True) | Q(is_staff=True, pk__in=editors) | Q(pk=current_author_id)
-    ).order_by("username")
+    """Who may be named as a question's author: the editors and whoever is named now. Not every
+    account: the <select> would grow with the candidates."""
+    return User.objects.filter(is_editor_q() | Q(pk=current_author_id)).order_by("username")
 
 
 class QuestionAdminForm(forms.ModelForm):
-    """The question form, without reading anything twice: the track checkboxes come from the
-    cached menus, and the topic, tags and follow-ups boxes show the objects the form has
-    already loaded (see LabelsFromTheForm)."""
+    """The question form: the author <select> lists the editors, the time limit box the model's
+    bounds."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         question = self.instance
         fields = self.fields
-        if "tracks" in fields:
-            # As fresh as the list filters: dropped whenever a track is saved or deleted.
-            fields["tracks"].choices = [(track.pk, track.name) for track in menus().tracks]
         if "author" in fields:
             fields["author"].queryset = author_choices(question.author_id)
         if "time_limit" in fields:
             # The model's validators, in the box too (Django writes min="0" for a positive field).
             fields["time_limit"].widget.attrs.update(min=1, max=MAX_TIME_LIMIT)
-        chosen = {
-            "topic": [question.topic] if Question.topic.is_cached(question) else [],
-            # model_to_dict() put the related objects themselves in the initial values.
-            "tags": self.initial.get("tags", ()),
-            "follow_ups": self.initial.get("follow_ups", ()),
-        }
-        for name, objects in chosen.items():
-            widget = getattr(fields.get(name), "widget", None)
-            widget = getattr(widget, "widget", widget)  # inside the admin's "+" wrapper
-            if isinstance(widget, LabelsFromTheForm):
-                widget.chosen_labels = {
-                    str(obj.pk): fields[name].label_from_instance(obj)
-                    for obj in objects
-                    if isinstance(obj, Model)
-                }
 
     class Meta:
         model = Question
@@ -337,8 +296,11 @@ class QuestionAdminForm(forms.ModelForm):
             "kind": "Concept, multiple choice (fill in the choices below), coding (starter "
             "code, reference solution and at least one test required), practical (a snippet to "
             "debug or extend; tests optional), system design, behavioural, code review (the "
-            "snippet goes in the prompt) or ORM exercise (like coding, with Django: see "
-            "questions/bank/README.md; 10 s is a safer time limit).",
+            "snippet goes in the prompt), ORM exercise (like coding, with Django: see "
+            "questions/bank/README.md; 10 s is a safer time limit), SQL query, predict the "
+            "output (a snippet and what it prints: Run the snippet fills that in) or debugging "
+            "(like coding, but the starter code is plausible code with a bug: it fails some "
+            "tests and passes others).",
             "difficulty": "Easy: any Python developer; medium: mid-level; hard: senior.",
             "status": "Draft while you write, In review when it is ready for a second pair of "
             "eyes, Published when candidates should see it.",
@@ -357,11 +319,21 @@ class QuestionAdminForm(forms.ModelForm):
             "follow_ups": "Questions an interviewer would ask next. Type to search by title.",
             "multi_select": "Multiple choice only: several choices may be correct (candidates "
             "see checkboxes).",
+            "keep_choice_order": "Multiple choice only: show the choices in the order below to "
+            "every candidate instead of shuffling them. Only for choices that refer to each "
+            "other (\u201cboth of the above\u201d, a sequence of steps).",
             "starter_code": "Coding (required): the function signature candidates start "
-            "from; it must fail at least one test. Practical: the snippet to debug or extend.",
+            "from; it must fail at least one test. Debugging (required): the code with the bug, "
+            "which fails some tests. Practical: the snippet to debug or extend.",
             "solution_code": "Coding (required): a reference solution that passes every test. "
             "Practical: the fixed or extended code, if it has tests.",
             "author": "Who wrote the question (filled in with you when you create one).",
+            "snippet": "Predict the output (required): 3 to 15 lines that run on their own "
+            "with the standard library and print the same on Python 3.11 to 3.14 (no set "
+            "order of strings, id(), addresses, timing or randomness).",
+            "expected_output": "Predict the output (required): exactly what the snippet prints; "
+            "if it raises, the last line is `ExceptionType: message`. Never type it: Run the "
+            "snippet fills it in, and the bank's CI checks it with every Python.",
         }
 
 
@@ -410,19 +382,20 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     list_display = (
         "title",
         "topic",
-        _label_column("kind", Kind.choices),
-        _label_column("difficulty", Difficulty.choices),
-        _label_column("status", Status.choices),
+        "kind",
+        "difficulty",
+        "status",
         "updated_at",
+        *item_analysis.LIST_COLUMNS,  # the figures of the last analysis (curation/)
         "preview_link",
     )
     list_filter = (
         "status",
         "kind",
         "difficulty",
-        ("topic", MenuListFilter),
-        ("tracks", MenuListFilter),
-        ("tags", MenuListFilter),
+        "topic",
+        "tracks",
+        "tags",
         # Today, past 7 days, this month, this year: links, no query. (A date_hierarchy cost
         # two queries per view, one of them a scan of every question for its distinct days.)
         ("updated_at", admin.DateFieldListFilter),
@@ -430,11 +403,10 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     search_fields = ("title", "prompt", "answer", "slug")
     list_select_related = ("topic",)
     list_per_page = 50
-    show_full_result_count = False  # QuestionChangeList counts the total itself, once
     # What changed last comes first, read backwards off the updated_at index: the model's
     # order (topic position, then title) sorts every question to show fifty.
     ordering = ("-updated_at",)
-    autocomplete_fields = ("topic", "tags", "follow_ups")
+    autocomplete_fields = ("topic", "tags", "follow_ups", "dataset")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at", "published_at")
     inlines = [ChoiceInline, CodeTestInline]
@@ -451,17 +423,48 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
             },
         ),
         (
-            "Code (coding and practical questions)",
+            "Code (coding, debugging and practical questions)",
             {
                 "fields": ("starter_code", "solution_code", ("time_limit", "runs_in_browser")),
                 "classes": ("collapse",),
-                "description": "Coding: starter code, a reference solution and at least one "
-                "test (below) are required. Practical: the snippet goes in the starter code, "
-                "tests are optional. Tests run in the candidate's browser; the preview's Run the "
-                "tests checks them in yours.",
+                "description": "Coding and debugging: starter code, a reference solution and at "
+                "least one test (below) are required; a debugging exercise's starter code must "
+                "fail some tests. Practical: the snippet goes in the starter code, tests are "
+                "optional. Tests run in the candidate's browser; the preview's Run the tests "
+                "checks them in yours.",
             },
         ),
-        ("Multiple choice", {"fields": ("multi_select",)}),
+        (
+            "Predict the output",
+            {
+                "fields": ("snippet", "expected_output"),
+                "classes": ("collapse", "prediction-fields"),
+                "description": "The candidate reads the snippet and types what it prints; the "
+                "answer is checked line by line, ignoring trailing whitespace.",
+            },
+        ),
+        (
+            "SQL query",
+            {
+                "fields": ("dataset", "ordered_rows"),
+                "classes": ("collapse",),
+                "description": "The reference query goes in the solution code (SQLite), and "
+                "what the editor starts with, if anything, in the starter code. The candidate's "
+                "query runs in their browser on the dataset's visible rows (Run) and hidden rows "
+                "(Submit), compared with the reference query's result, computed here: by "
+                "position (column names do not matter), as a multiset of rows unless the order "
+                "matters. Round non-integers with ROUND(x, 2) so that they compare exactly.",
+            },
+        ),
+        (
+            "Multiple choice",
+            {
+                "fields": ("multi_select", "keep_choice_order"),
+                "description": "Each candidate sees the choices in an order of their own, "
+                "shuffled when the question is drawn into their session, unless you keep the "
+                "order below.",
+            },
+        ),
         (
             "Record",
             {
@@ -472,20 +475,38 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     )
 
     def get_queryset(self, request):
-        # The change form writes the topic's name in its box: read it with the question.
-        return super().get_queryset(request).select_related("topic")
+        # The change form writes the topic's name in its box, and the list and the change page
+        # show the question's figures: read both with the question.
+        return super().get_queryset(request).select_related("topic", "statistics")
+
+    def get_fieldsets(self, request, obj=None):
+        """The fieldsets, with the one the question's kind fills in shown open (a predict-the-
+        output question's snippet, an SQL query's dataset, an exercise's code)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        wanted = FIELD_OF_KIND.get(obj.kind) if obj is not None else None
+        if wanted is None:
+            return fieldsets
+        shown = []
+        for name, options in fieldsets:
+            if wanted in flatten(options["fields"]):
+                classes = tuple(c for c in options.get("classes", ()) if c != "collapse")
+                options = {**options, "classes": classes}
+            shown.append((name, options))
+        return shown
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Run the snippet (predict the output) stops a snippet where the bank loader does.
+        context["snippet_time_limit"] = SNIPPET_TIME_LIMIT
+        question = kwargs.get("obj")
+        if question is not None:
+            # Below the form: the figures, their chart, the reasons and the problem reports.
+            context.update(item_analysis.panel_context(question))
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):
-            kwargs.setdefault("widget", AutocompleteSelectFromForm(db_field, self.admin_site))
+            kwargs.setdefault("widget", AutocompleteSelectWithBlank(db_field, self.admin_site))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request):
-            kwargs.setdefault(
-                "widget", AutocompleteSelectMultipleFromForm(db_field, self.admin_site)
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def view_on_site(self, question: Question) -> str | None:
         """Only published questions are on the site; drafts have Preview instead."""
@@ -493,18 +514,8 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
 
     @admin.display(description="Preview")
     def preview_link(self, question: Question) -> str:
-        url = admin_url("admin:questions_question_preview", question.pk)
+        url = reverse("admin:questions_question_preview", args=[quote(question.pk)])
         return format_html('<a href="{}">Preview</a>', url)
-
-    def action_checkbox(self, obj):
-        # Django renders a CheckboxInput through the template engine for every row: the same
-        # element written out.
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            format_html(_("Select this object for an action - {}"), str(obj)),
-        )
 
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
@@ -544,10 +555,6 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
         if not change and obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        forget_menus()  # the bank's tag menu lists the tags of published questions
 
     # --- bulk status actions
 

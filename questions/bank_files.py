@@ -15,16 +15,27 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from questions.menus import forget_menus
+from questions.datasets import (
+    DATASETS_FILE,
+    DatasetData,
+    check_sql_questions,
+    dataset_values,
+    datasets_file_content,
+    read_datasets,
+    read_sql_keys,
+    sql_question_keys,
+)
 from questions.models import (
     CODE_FIELDS,
     DEFAULT_TIME_LIMIT,
     MAX_TIME_LIMIT,
     MIN_KEY_POINTS,
     NEEDS_CODE_AND_TESTS,
+    PREDICTION_FIELDS,
     RUNNABLE_KINDS,
     Choice,
     CodeTest,
+    Dataset,
     Difficulty,
     Kind,
     Question,
@@ -33,7 +44,10 @@ from questions.models import (
     Topic,
     Track,
     choice_problems,
+    prediction_problems,
 )
+from questions.output import describe_difference
+from questions.snippets import run_snippets
 
 BANK_DIR = Path(settings.BASE_DIR) / "questions" / "bank"
 TRACKS_FILE = "tracks.yaml"
@@ -51,12 +65,17 @@ QUESTION_OPTIONAL = (
     "hints",
     "follow_ups",
     "multi_select",
+    "keep_choice_order",
     "choices",
+    "dataset",
+    "ordered_rows",
     "starter_code",
     "solution_code",
     "time_limit",
     "runs_in_browser",
     "tests",
+    "snippet",
+    "expected_output",
 )
 # The order keys are written in (the README's order).
 QUESTION_KEY_ORDER = (
@@ -73,12 +92,17 @@ QUESTION_KEY_ORDER = (
     "hints",
     "follow_ups",
     "multi_select",
+    "keep_choice_order",
     "choices",
+    "dataset",
+    "ordered_rows",
     "starter_code",
     "solution_code",
     "time_limit",
     "runs_in_browser",
     "tests",
+    "snippet",
+    "expected_output",
 )
 CHOICE_KEYS = {"text", "correct", "explanation"}
 TEST_KEYS = {"name", "code", "hidden"}
@@ -135,12 +159,17 @@ class QuestionData:
     hints: list[str] = field(default_factory=list)
     follow_ups: list[str] = field(default_factory=list)
     multi_select: bool = False
+    keep_choice_order: bool = False
     choices: list[ChoiceData] = field(default_factory=list)
     starter_code: str = ""
     solution_code: str = ""
     time_limit: int = DEFAULT_TIME_LIMIT
     runs_in_browser: bool = True
     tests: list[CodeTestData] = field(default_factory=list)
+    snippet: str = ""
+    expected_output: str = ""
+    dataset: str = ""  # sql: the slug of a dataset (datasets.yaml)
+    ordered_rows: bool = False
 
 
 @dataclass
@@ -157,6 +186,7 @@ class TopicData:
 class Bank:
     tracks: list[TrackData]
     topics: list[TopicData]
+    datasets: list[DatasetData] = field(default_factory=list)
 
     @property
     def questions(self) -> list[QuestionData]:
@@ -187,9 +217,10 @@ class LoadResult:
 
 
 def bank_files(directory: Path) -> list[Path]:
-    """The YAML files of a bank directory, tracks.yaml first, then topics by name."""
+    """The YAML files of a bank directory, tracks.yaml and datasets.yaml first, then topics by
+    name."""
     files = sorted(p for p in Path(directory).glob("*.yaml") if p.is_file())
-    return sorted(files, key=lambda p: (p.name != TRACKS_FILE, p.name))
+    return sorted(files, key=lambda p: (p.name not in (TRACKS_FILE, DATASETS_FILE), p.name))
 
 
 def _text(value) -> str:
@@ -395,8 +426,10 @@ def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | No
         solution_code=check.string(where, item, "solution_code", required=False),
         time_limit=_read_time_limit(where, item, check),
         tests=_read_tests(where, item, check),
+        snippet=check.string(where, item, "snippet", required=False),
+        expected_output=check.string(where, item, "expected_output", required=False),
     )
-    for key in ("multi_select", "runs_in_browser"):
+    for key in ("multi_select", "keep_choice_order", "runs_in_browser"):
         value = item.get(key, getattr(question, key))
         if not isinstance(value, bool):
             check.add(where, f"'{key}' must be true or false.")
@@ -432,20 +465,77 @@ def _read_question(where: str, item: dict, check: _Checker) -> QuestionData | No
             check.add(where, "has choices but is not multiple_choice.")
         if question.multi_select:
             check.add(where, "is multi_select but not multiple_choice.")
+        if question.keep_choice_order:
+            check.add(where, "has keep_choice_order but is not multiple_choice.")
     if question.kind in NEEDS_CODE_AND_TESTS:
         missing = [name for name in CODE_FIELDS if not getattr(question, name).strip()]
         if not question.tests:
             missing.append("tests")
         if missing:
-            what = "an orm" if question.kind == Kind.ORM else "a coding"
+            what = {Kind.ORM: "an orm", Kind.DEBUGGING: "a debugging"}.get(
+                question.kind, "a coding"
+            )
             check.add(where, f"is {what} question without {', '.join(missing)}.")
+    read_sql_keys(where, item, question, check)
     if question.kind not in RUNNABLE_KINDS:
         for key in ("tests", "time_limit", "runs_in_browser"):
+            if key == "time_limit" and question.kind == Kind.SQL:
+                continue  # an SQL query's run has a time limit too
             if key in item:
-                check.add(where, f"has '{key}' but is not a coding, practical or orm question.")
+                check.add(
+                    where,
+                    f"has '{key}' but is not a coding, practical, debugging or orm question.",
+                )
     elif question.tests and not question.solution_code.strip():
         check.add(where, "has tests but no solution_code to check them against.")
+    if question.kind == Kind.PREDICT_OUTPUT:
+        _check_prediction(where, question, check)
+    else:
+        for key in PREDICTION_FIELDS:
+            if key in item:
+                check.add(where, f"has '{key}' but is not a predict_output question.")
     return question
+
+
+def _check_prediction(where: str, question: QuestionData, check: _Checker) -> None:
+    """A predict_output question's snippet and expected output, as written (read_bank then runs
+    the snippet: _run_snippets)."""
+    if not question.snippet.strip():
+        check.add(where, "is a predict_output question without a snippet.")
+        return
+    for name, problem in prediction_problems(question.snippet, question.expected_output):
+        if name == "snippet":
+            check.add(where, f"'snippet': {problem}")
+        else:
+            check.add(
+                where,
+                "'expected_output' is empty: run the snippet and paste exactly what it prints.",
+            )
+
+
+def _run_snippets(topics: list["TopicData"], check: _Checker) -> None:
+    """Run every predict_output snippet that is well written (questions/snippets.py: CPython,
+    a fresh process each, a time limit): one that does not finish, or does not print its
+    expected_output, is a problem of its file."""
+    to_run = [
+        (f"{topic.file_name}, question '{question.slug}'", question)
+        for topic in topics
+        for question in topic.questions
+        if question.kind == Kind.PREDICT_OUTPUT
+        and not prediction_problems(question.snippet, question.expected_output)
+    ]
+    runs = run_snippets([question.snippet for _where, question in to_run])
+    for (where, question), run in zip(to_run, runs, strict=True):
+        if not run.ran:
+            check.add(where, f"the snippet {run.problem}.")
+            continue
+        difference = describe_difference(question.expected_output, run.output)
+        if difference:
+            check.add(
+                where,
+                f"'expected_output' is not what the snippet prints: {difference}. Generate it "
+                "by running the snippet (never type it by hand).",
+            )
 
 
 def _read_topic_file(path: Path, check: _Checker) -> TopicData | None:
@@ -503,13 +593,17 @@ def read_bank(directory: Path = BANK_DIR) -> Bank:
     check = _Checker()
     tracks: list[TrackData] = []
     topics: list[TopicData] = []
+    datasets: list[DatasetData] = []
     for path in bank_files(directory):
         if path.name == TRACKS_FILE:
             tracks = _read_tracks(path, check)
+        elif path.name == DATASETS_FILE:
+            datasets = read_datasets(path, _read_yaml(path, check), check)
         else:
             topic = _read_topic_file(path, check)
             if topic is not None:
                 topics.append(topic)
+    _run_snippets(topics, check)
 
     seen: dict[str, str] = {}
     for topic in topics:
@@ -540,10 +634,11 @@ def read_bank(directory: Path = BANK_DIR) -> Bank:
                 check.add(
                     where, f"unknown follow-up{'s' if len(unknown) > 1 else ''} {_quoted(unknown)}."
                 )
+    check_sql_questions(topics, datasets, check)
 
     if check.problems:
         raise BankError(check.problems)
-    return Bank(tracks=tracks, topics=topics)
+    return Bank(tracks=tracks, topics=topics, datasets=datasets)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -557,16 +652,21 @@ SCALAR_FIELDS = (
     "prompt",
     "answer",
     "multi_select",
+    "keep_choice_order",
     "starter_code",
     "solution_code",
     "time_limit",
     "runs_in_browser",
+    "ordered_rows",
+    "snippet",
+    "expected_output",
 )
 
 
-def _question_values(data: QuestionData, topic: Topic) -> dict:
+def _question_values(data: QuestionData, topic: Topic, datasets: dict[str, int]) -> dict:
     values = {name: getattr(data, name) for name in SCALAR_FIELDS}
     values["topic"] = topic
+    values["dataset_id"] = datasets.get(data.dataset)
     values["key_points"] = "\n".join(data.key_points)
     values["hints"] = "\n".join(data.hints)
     return values
@@ -593,6 +693,9 @@ def load_bank(bank: Bank) -> LoadResult:
     and tags that are not in the files are left alone.
     """
     result = LoadResult(tracks=len(bank.tracks), topics=len(bank.topics))
+    datasets = {d.slug: _upsert(Dataset, d.slug, dataset_values(d))[0].pk for d in bank.datasets}
+    named = {q.dataset for q in bank.questions if q.dataset} - set(datasets)
+    datasets.update(Dataset.objects.filter(slug__in=named).values_list("slug", "pk"))
     for track in bank.tracks:
         _upsert(
             Track,
@@ -625,7 +728,7 @@ def load_bank(bank: Bank) -> LoadResult:
             },
         )
         for data in topic_data.questions:
-            values = _question_values(data, topic)
+            values = _question_values(data, topic, datasets)
             question = existing.get(data.slug)
             if question is None:
                 question = Question(slug=data.slug, **values)
@@ -662,7 +765,6 @@ def load_bank(bank: Bank) -> LoadResult:
 
     result.updated = len(touched) - result.created
     result.unchanged = len(saved) - len(touched)
-    forget_menus()  # tags and tracks were set after the questions were saved
     return result
 
 
@@ -690,28 +792,33 @@ def _sync_relations(question: Question, data: QuestionData, tracks, tags, *, is_
             ).save()
         changed = True
 
+    current_choices = [] if is_new else list(question.choices.all())
     wanted_choices = [(c.text, c.correct, c.explanation) for c in data.choices]
-    current_choices = (
-        [] if is_new else [(c.text, c.is_correct, c.explanation) for c in question.choices.all()]
-    )
-    if wanted_choices != current_choices:
-        question.choices.all().delete()
-        for position, (text, correct, explanation) in enumerate(wanted_choices):
-            # save() each one so that the Markdown is rendered.
-            Choice(
-                question=question,
-                text=text,
-                is_correct=correct,
-                explanation=explanation,
-                position=position,
-            ).save()
+    if wanted_choices != [(c.text, c.is_correct, c.explanation) for c in current_choices]:
+        _sync_choices(question, data.choices, current_choices)
         changed = True
     return changed
 
 
-def load_bank_directory(directory: Path = BANK_DIR) -> LoadResult:
-    """Read, check and load a bank directory. Raises BankError (nothing written)."""
-    return load_bank(read_bank(directory))
+def _sync_choices(question: Question, wanted: list[ChoiceData], current: list[Choice]) -> None:
+    """Make the question's choices the file's. A choice whose text is unchanged keeps its row
+    (moved, re-marked or re-explained in place), so that past answers that picked it, and the
+    order each candidate was shown (practice.SessionItem.choice_order), still point at it; the
+    other rows are deleted and new ones created."""
+    unused: dict[str, list[Choice]] = {}
+    for choice in current:
+        unused.setdefault(choice.text, []).append(choice)
+    for position, item in enumerate(wanted):
+        same_text = unused.get(item.text)
+        choice = same_text.pop(0) if same_text else Choice(question=question, text=item.text)
+        values = {"is_correct": item.correct, "explanation": item.explanation, "position": position}
+        if choice.pk is None or any(getattr(choice, name) != v for name, v in values.items()):
+            for name, value in values.items():
+                setattr(choice, name, value)
+            choice.save()  # one by one, so that the Markdown is rendered
+    left_over = [choice.pk for choices in unused.values() for choice in choices]
+    if left_over:
+        Choice.objects.filter(pk__in=left_over).delete()
 
 
 # --- exporting -----------------------------------------------------------------------------------
@@ -769,6 +876,8 @@ def _question_dict(question: Question) -> dict:
     }
     if question.kind == Kind.MULTIPLE_CHOICE:
         data["multi_select"] = question.multi_select
+        if question.keep_choice_order:
+            data["keep_choice_order"] = True
         data["choices"] = [
             {
                 "text": c.text.rstrip(),
@@ -781,6 +890,13 @@ def _question_dict(question: Question) -> dict:
         value = getattr(question, name).rstrip()
         if value:
             data[name] = value
+    if question.kind == Kind.SQL:
+        data.update(sql_question_keys(question))
+        if question.time_limit != DEFAULT_TIME_LIMIT:
+            data["time_limit"] = question.time_limit
+    if question.kind == Kind.PREDICT_OUTPUT:
+        data["snippet"] = question.snippet.rstrip()
+        data["expected_output"] = question.expected_output.rstrip()
     if question.kind in RUNNABLE_KINDS:
         if question.time_limit != DEFAULT_TIME_LIMIT:
             data["time_limit"] = question.time_limit
@@ -799,7 +915,8 @@ def _question_dict(question: Question) -> dict:
 
 
 def export_bank(directory: Path = BANK_DIR) -> list[Path]:
-    """Write tracks.yaml and one <topic>.yaml per topic; returns the files written.
+    """Write tracks.yaml, datasets.yaml and one <topic>.yaml per topic; returns the files
+    written.
 
     Questions are written in the order they were created, so a freshly loaded bank comes
     back out in the order of its files.
@@ -816,9 +933,14 @@ def export_bank(directory: Path = BANK_DIR) -> list[Path]:
         path = directory / TRACKS_FILE
         path.write_text(dump_yaml({"tracks": tracks}), encoding="utf-8")
         written.append(path)
+    datasets = datasets_file_content()
+    if datasets:
+        path = directory / DATASETS_FILE
+        path.write_text(dump_yaml(datasets), encoding="utf-8")
+        written.append(path)
 
     questions = (
-        Question.objects.select_related("topic")
+        Question.objects.select_related("topic", "dataset")
         .prefetch_related("tracks", "tags", "choices", "tests", "follow_ups")
         .order_by("topic__position", "topic__slug", "pk")
     )

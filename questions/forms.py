@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.html import format_html, format_html_join
 
-from questions.menus import menus
-from questions.models import Difficulty, Kind
+from questions.models import Difficulty, Kind, Tag, Topic, Track
 
 SEARCH_MAX_LENGTH = 100
 # A filter from an old or hand-edited link: say so briefly and show everything instead.
@@ -10,8 +9,7 @@ UNKNOWN = "Not found, so not applied."
 
 
 class PlainSelect(forms.Select):
-    """A <select> written out in Python: the same element as Django's Select, which renders a
-    template per <option> (a hundred options cost more than the rest of the bank page)."""
+    """Kept (issue 15): Select renders a template per <option>; the tag menu has ~370 (4.6x)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
@@ -42,15 +40,11 @@ class PlainSelect(forms.Select):
         )
 
 
-def _menu_choices(empty_label: str, entries) -> list[tuple[str, str]]:
-    return [("", empty_label), *((entry.slug, entry.name) for entry in entries)]
-
-
 class QuestionFilterForm(forms.Form):
     """The filters of /questions/ (a GET form: it works with and without htmx).
 
-    Track, topic and tag are chosen by slug from the cached menus (questions/menus.py): the
-    form costs no query. Their cleaned values are slugs."""
+    Track, topic and tag are chosen by slug (a query each for their menus). Their cleaned values
+    are slugs."""
 
     q = forms.CharField(
         label="Search",
@@ -90,10 +84,10 @@ class QuestionFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        bank = menus()
-        self.fields["track"].choices = _menu_choices("All", bank.tracks)
-        self.fields["topic"].choices = _menu_choices("All", bank.topics)
-        self.fields["tag"].choices = _menu_choices("Any", bank.published_tags)
+        self.fields["track"].choices = [("", "All"), *Track.objects.values_list("slug", "name")]
+        self.fields["topic"].choices = [("", "All"), *Topic.objects.values_list("slug", "name")]
+        tags = Tag.objects.published().values_list("slug", "name")
+        self.fields["tag"].choices = [("", "Any"), *tags]
 
     def filters(self) -> dict:
         """The valid filters (an invalid one is reported on its field and ignored)."""

@@ -1,33 +1,23 @@
-from typing import NamedTuple
+import logging
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from questions.markdown import highlight_code, render_markdown, render_markdown_list
-from questions.menus import forget_menus
+from questions.output import OutputComparison, compare_output, output_lines
+from runner.browser import sql
+
+logger = logging.getLogger(__name__)
 
 
-class ForgetsMenusOnWrite:
-    """Saving or deleting a row drops the cached filter menus (questions/menus.py)."""
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        forget_menus()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        forget_menus()
-        return result
-
-
-class Track(ForgetsMenusOnWrite, models.Model):
+class Track(models.Model):
     """A role track: backend web, data engineering, general software engineering."""
 
     slug = models.SlugField(unique=True)
@@ -42,11 +32,25 @@ class Track(ForgetsMenusOnWrite, models.Model):
         return self.name
 
 
-class Topic(ForgetsMenusOnWrite, models.Model):
+class TopicQuerySet(models.QuerySet):
+    def with_published_count(self):
+        """The topics that have published questions, each with their number (published_count):
+        mastery on the dashboard and the mentor's pages is "learnt of these"."""
+        published = Count("questions", filter=Q(questions__status=Status.PUBLISHED))
+        return (
+            self.annotate(published_count=published)
+            .filter(published_count__gt=0)
+            .order_by("position", "name")  # Meta.ordering does not apply to a grouped query
+        )
+
+
+class Topic(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -55,9 +59,17 @@ class Topic(ForgetsMenusOnWrite, models.Model):
         return self.name
 
 
-class Tag(ForgetsMenusOnWrite, models.Model):
+class TagQuerySet(models.QuerySet):
+    def published(self):
+        """The tags at least one published question carries: the only ones the bank offers."""
+        return self.filter(questions__status=Status.PUBLISHED).distinct()
+
+
+class Tag(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=60)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -90,12 +102,76 @@ class Dataset(models.Model):
         self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        """The schema and both row sets must build a database, and the hidden rows differ."""
+        if not (self.schema.strip() and self.rows.strip() and self.hidden_rows.strip()):
+            return  # the fields' own errors say what is missing
+        problems = sql.dataset_problems(
+            self.schema, self.rows, self.hidden_rows, time_limit=DEFAULT_TIME_LIMIT
+        )
+        errors: dict[str, list[str]] = {}
+        for part, problem in problems:
+            errors.setdefault(part, []).append(problem[0].upper() + problem[1:] + ".")
+        if not problems and self.pk:
+            # The questions on these tables must still work with the new rows.
+            for title, query, limit in self.questions.values_list(
+                "title", "solution_code", "time_limit"
+            ):
+                for problem in sql.reference_problems(
+                    query, self.schema, self.rows, self.hidden_rows, time_limit=limit
+                ):
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(f"“{title}”: {problem}")
+        if errors:
+            raise ValidationError(errors)
 
-class Label(NamedTuple):
-    """A tag or a track as a page shows it."""
+    def table_sizes(self) -> list[tuple[str, int, int]]:
+        """(table, visible rows, hidden rows) for each table, for the editors' admin. Empty when
+        the dataset does not build."""
+        sizes: dict[str, list[int]] = {}
+        for index, rows in enumerate((self.rows, self.hidden_rows)):
+            try:
+                connection = sql.open_database(self.schema, rows)
+            except sql.QueryError:
+                return []
+            try:
+                tables = connection.execute(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
+                ).fetchall()
+                for (name,) in tables:
+                    quoted = '"' + name.replace('"', '""') + '"'
+                    (count,) = connection.execute(f"SELECT COUNT(*) FROM {quoted}").fetchone()
+                    sizes.setdefault(name, [0, 0])[index] = count
+            finally:
+                connection.close()
+        return [(name, visible, hidden) for name, (visible, hidden) in sizes.items()]
 
-    slug: str
-    name: str
+    def result_of(self, query: str, *, hidden: bool, time_limit: float) -> dict:
+        """The query's result on a fresh database of the visible (or hidden) rows, computed
+        here with CPython's sqlite3: {"columns", "rows", "row_count"}. Raises
+        runner.browser.sql.QueryError when it fails or runs past `time_limit` seconds."""
+        rows = self.hidden_rows if hidden else self.rows
+        return sql.result_of(self.schema, rows, query, time_limit=time_limit)
+
+    def checks_for(self, reference: str, *, include_hidden: bool, time_limit: float) -> list:
+        """What the candidate's browser runs their query against: [{"name", "rows",
+        "expected": {"columns", "rows"}}], the expected result computed here from the reference
+        query (which never leaves the server). Raises QueryError when the reference fails."""
+        checks = []
+        for hidden in (False, True) if include_hidden else (False,):
+            expected = self.result_of(reference, hidden=hidden, time_limit=time_limit)
+            checks.append(
+                {
+                    "name": SQL_CHECK_NAMES[hidden],
+                    "rows": self.hidden_rows if hidden else self.rows,
+                    "expected": {"columns": expected["columns"], "rows": expected["rows"]},
+                }
+            )
+        return checks
+
+
+# The checks of an SQL question's query, by whether they use the hidden rows (Run: the first;
+# Submit: both). The candidate's results carry these names.
+SQL_CHECK_NAMES = {False: "The visible rows", True: "The hidden rows"}
 
 
 class Kind(models.TextChoices):
@@ -124,13 +200,22 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-# Kinds whose questions carry code: coding and ORM exercises need both fields, practical a
-# snippet.
+# Kinds whose questions carry code: coding, debugging and ORM exercises need both fields,
+# practical a snippet.
 CODE_FIELDS = ("starter_code", "solution_code")
-# The kinds whose tests the candidate's browser runs (see runner/).
-RUNNABLE_KINDS = ("coding", "practical", "orm")
+# The kinds whose tests the candidate's browser runs (see runner/). A debugging exercise is a
+# practical question whose starter code fails some of its tests: the candidate fixes it.
+RUNNABLE_KINDS = ("coding", "practical", "orm", "debugging")
 # The kinds that need starter code, a reference solution and at least one test.
-NEEDS_CODE_AND_TESTS = ("coding", "orm")
+NEEDS_CODE_AND_TESTS = ("coding", "orm", "debugging")
+# What each of those is called in an error message.
+CODE_KIND_NAMES = {
+    "coding": "Coding questions",
+    "orm": "ORM exercises",
+    "debugging": "Debugging exercises",
+}
+# Predict the output: the question's own fields, which other kinds leave empty.
+PREDICTION_FIELDS = ("snippet", "expected_output")
 # What a kind's tests run with besides Python (runner/browser/harness.py's runtimes): an ORM
 # exercise's tests get real Django, the exercise app's models and a fresh database.
 RUNTIME_OF_KIND = {"orm": "django"}
@@ -138,6 +223,31 @@ DEFAULT_TIME_LIMIT = 5
 MAX_TIME_LIMIT = 60
 MIN_KEY_POINTS = 2
 MIN_CHOICES = 2
+
+
+def prediction_problems(snippet: str, expected_output: str) -> list[tuple[str, str]]:
+    """What is wrong with a predict-the-output question's snippet and expected output, as
+    (field, problem) pairs (empty when they are fine). Running the snippet is the bank loader's
+    and the admin's job (questions/snippets.py, Run the snippet): this only reads them."""
+    problems = []
+    if not snippet.strip():
+        problems.append(("snippet", "Write the snippet the candidate reads."))
+    else:
+        try:
+            compile(snippet, "snippet.py", "exec")
+        except (SyntaxError, ValueError) as error:  # ValueError: a NUL byte, on 3.11
+            where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
+            message = getattr(error, "msg", None) or str(error)
+            problems.append(("snippet", f"The snippet is not valid Python{where}: {message}."))
+    if not output_lines(expected_output):
+        problems.append(
+            (
+                "expected_output",
+                "The expected output is empty: Run the snippet fills it in with what it prints.",
+            )
+        )
+    return problems
+
 
 # The full-text search configuration. The GIN index in migration 0002 is built on exactly this
 # expression; keep the two in step, or PostgreSQL stops using the index.
@@ -184,7 +294,7 @@ def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[st
 LIST_COLUMNS = ("title", "slug", "kind", "difficulty", "status", "topic")
 # What the question page does not show: the Markdown and code its *_html columns are rendered
 # from (key_points and hints are shown as written, one per line).
-SOURCE_COLUMNS = ("prompt", "answer", "starter_code", "solution_code")
+SOURCE_COLUMNS = ("prompt", "answer", "starter_code", "solution_code", "snippet")
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -261,9 +371,9 @@ class QuestionQuerySet(models.QuerySet):
 
     def with_detail_data(self):
         """What the question page shows, in a fixed number of queries: the rendered HTML (not
-        the Markdown and code it was rendered from), the topic and the published follow-ups (as
-        list rows). The page asks for the tags and tracks with labels() (one query for both),
-        and for a multiple-choice question's choices: the other kinds have none."""
+        the Markdown and code it was rendered from), the topic, the published follow-ups (as
+        list rows), the tags and the tracks. The page asks for a multiple-choice question's
+        choices: the other kinds have none."""
         return (
             self.select_related("topic")
             .defer(*SOURCE_COLUMNS)
@@ -275,11 +385,13 @@ class QuestionQuerySet(models.QuerySet):
                     .only(*LIST_COLUMNS, "topic__name"),
                     to_attr="published_follow_ups",
                 ),
+                "tags",
+                "tracks",
             )
         )
 
 
-class Question(ForgetsMenusOnWrite, models.Model):
+class Question(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCEPT)
@@ -306,6 +418,11 @@ class Question(ForgetsMenusOnWrite, models.Model):
 
     multi_select = models.BooleanField(
         default=False, help_text="Multiple choice only: several choices may be correct."
+    )
+    keep_choice_order = models.BooleanField(
+        default=False,
+        help_text="Multiple choice only: show the choices in their own order instead of "
+        "shuffling them for each candidate (for choices that refer to each other).",
     )
     starter_code = models.TextField(blank=True)
     starter_code_html = models.TextField(blank=True, editable=False)
@@ -370,27 +487,6 @@ class Question(ForgetsMenusOnWrite, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("questions:detail", args=[self.slug])
 
-    def labels(self) -> tuple[list["Label"], list["Label"]]:
-        """The question's tags (by name) and tracks (by position, then name), in one query."""
-        text, number = models.CharField(), models.IntegerField()
-        tags = (
-            Tag.objects.filter(questions=self)
-            .annotate(kind=Value("tag", output_field=text), rank=Value(0, output_field=number))
-            .values_list("kind", "rank", "name", "slug")
-            .order_by()
-        )
-        tracks = (
-            Track.objects.filter(questions=self)
-            .annotate(kind=Value("track", output_field=text), rank=F("position"))
-            .values_list("kind", "rank", "name", "slug")
-            .order_by()
-        )
-        rows = tags.union(tracks, all=True).order_by("kind", "rank", "name")
-        found: dict[str, list[Label]] = {"tag": [], "track": []}
-        for kind, _rank, name, slug in rows:
-            found[kind].append(Label(slug=slug, name=name))
-        return found["tag"], found["track"]
-
     @property
     def key_point_list(self) -> list[str]:
         return [line.strip() for line in self.key_points.splitlines() if line.strip()]
@@ -419,6 +515,25 @@ class Question(ForgetsMenusOnWrite, models.Model):
         exercise), or "" for plain Python."""
         return RUNTIME_OF_KIND.get(self.kind, "")
 
+    def compare_prediction(self, prediction: str) -> OutputComparison:
+        """A predict-the-output answer against what the snippet prints, line by line."""
+        return compare_output(prediction, self.expected_output)
+
+    def sql_checks(self) -> list[dict] | None:
+        """The checks an SQL question's query runs against in the candidate's browser (the
+        visible rows, then the hidden rows), with the expected results computed here from the
+        reference query, which never leaves the server. None when the question has no dataset
+        or its reference query fails (its card is then self-graded)."""
+        if self.dataset_id is None or not self.runs_in_browser:
+            return None
+        try:
+            return self.dataset.checks_for(
+                self.solution_code, include_hidden=True, time_limit=self.time_limit
+            )
+        except sql.QueryError as error:
+            logger.warning("The reference query of %s fails: %s", self.slug, error)
+            return None
+
     def runner_tests(self, *, include_hidden: bool) -> list[dict]:
         """The tests as the runner takes them: [{"name", "code"}], in their order."""
         return [
@@ -432,11 +547,16 @@ class Question(ForgetsMenusOnWrite, models.Model):
         self.prompt_html = render_markdown(self.prompt)
         self.answer_html = render_markdown(self.answer)
         self.hints_html = render_markdown_list(self.hint_list)
-        self.starter_code_html = highlight_code(self.starter_code)
-        self.solution_code_html = highlight_code(self.solution_code)
+        language = "sql" if self.kind == Kind.SQL else "python"
+        self.starter_code_html = highlight_code(self.starter_code, language=language)
+        self.solution_code_html = highlight_code(self.solution_code, language=language)
         self.snippet_html = highlight_code(self.snippet)
 
     def save(self, *args, **kwargs):
+        # A textarea sends CRLF line ends; a snippet and what it prints are kept as Python
+        # writes them.
+        self.snippet = self.snippet.replace("\r\n", "\n")
+        self.expected_output = self.expected_output.replace("\r\n", "\n")
         self.render()
         # published_at says when the question (last) went live.
         if self.status == Status.PUBLISHED and self.published_at is None:
@@ -471,18 +591,58 @@ class Question(ForgetsMenusOnWrite, models.Model):
                 "Give at least two key points, one per line: what an interviewer listens for."
             )
         if self.kind in NEEDS_CODE_AND_TESTS:
-            kind = "ORM exercises" if self.kind == Kind.ORM else "Coding questions"
+            kind = CODE_KIND_NAMES[self.kind]
             for name in CODE_FIELDS:
                 if not getattr(self, name).strip():
                     errors.setdefault(name, []).append(
                         f"{kind} need starter code and a reference solution."
                     )
+        if self.kind == Kind.PREDICT_OUTPUT:
+            for name, problem in prediction_problems(self.snippet, self.expected_output):
+                errors.setdefault(name, []).append(problem)
+        else:
+            for name in PREDICTION_FIELDS:
+                if getattr(self, name).strip():
+                    errors.setdefault(name, []).append(
+                        "Only predict-the-output questions have a snippet and an expected "
+                        "output: clear it, or change the kind."
+                    )
+        for name, problem in self.sql_problems():
+            errors.setdefault(name, []).append(problem)
         if self.multi_select and self.kind != Kind.MULTIPLE_CHOICE:
             errors.setdefault("multi_select", []).append(
                 "Only multiple-choice questions can be multi-select."
             )
+        if self.keep_choice_order and self.kind != Kind.MULTIPLE_CHOICE:
+            errors.setdefault("keep_choice_order", []).append(
+                "Only multiple-choice questions have choices to keep in order."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def sql_problems(self) -> list[tuple[str, str]]:
+        """(field, problem) pairs: an SQL question needs a dataset and a reference query that
+        runs on both of its row sets and returns rows; other kinds have no dataset."""
+        if self.kind != Kind.SQL:
+            if self.dataset_id is not None or self.ordered_rows:
+                return [("dataset", "Only SQL questions have a dataset: clear it.")]
+            return []
+        problems = []
+        if self.dataset_id is None:
+            problems.append(("dataset", "Choose the dataset the query runs against."))
+        if not self.solution_code.strip():
+            problems.append(("solution_code", "Write the reference query."))
+        if problems:
+            return problems
+        dataset = self.dataset
+        found = sql.reference_problems(
+            self.solution_code,
+            dataset.schema,
+            dataset.rows,
+            dataset.hidden_rows,
+            time_limit=self.time_limit or DEFAULT_TIME_LIMIT,
+        )
+        return [("solution_code", problem[0].upper() + problem[1:]) for problem in found]
 
 
 class CodeTest(models.Model):

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
-from questions.menus import forget_menus
 from questions.models import (
     RUNNABLE_KINDS,
     Choice,
@@ -36,16 +35,20 @@ TEST_NAME_MAX = CodeTest._meta.get_field("name").max_length
 
 def code_test_problems(kind: str, names: list[str]) -> list[str]:
     """What is wrong with the tests of a question of this kind, given their names (empty when
-    they are fine): a coding question or an ORM exercise needs one, other kinds than those and
-    practical have none, and no two share a name (a result names its test)."""
+    they are fine): a coding question, a debugging exercise or an ORM exercise needs one, other
+    kinds than those and practical have none, and no two share a name (a result names its
+    test)."""
     problems = []
     if kind == Kind.CODING and not names:
         problems.append("A coding question needs at least one test.")
+    if kind == Kind.DEBUGGING and not names:
+        problems.append("A debugging exercise needs at least one test (its starter fails some).")
     if kind == Kind.ORM and not names:
         problems.append("An ORM exercise needs at least one test.")
     if kind not in RUNNABLE_KINDS and names:
         problems.append(
-            "Only coding, practical and ORM questions have tests: remove them, or change the kind."
+            "Only coding, practical, debugging and ORM questions have tests: remove them, or "
+            "change the kind."
         )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -243,12 +246,15 @@ class QuestionResource(resources.ModelResource):
             "hints",
             "follow_ups",
             "multi_select",
+            "keep_choice_order",
             "choices",
             "starter_code",
             "solution_code",
             "time_limit",
             "runs_in_browser",
             "tests",
+            "snippet",
+            "expected_output",
         )
         export_order = fields
         skip_unchanged = True
@@ -342,10 +348,6 @@ class QuestionResource(resources.ModelResource):
         if tests is not None and original.pk is not None and _tests_of(original) != tests:
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
-
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        forget_menus()  # the tags were set after each question was saved
 
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run") and not kwargs.get("using_transactions"):

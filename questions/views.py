@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,8 +17,6 @@ from prep.http import HtmxHttpRequest
 from questions.forms import QuestionFilterForm
 from questions.models import (
     RUNNABLE_KINDS,
-    Difficulty,
-    Kind,
     Question,
     QuestionSet,
     QuestionSetItem,
@@ -27,9 +24,6 @@ from questions.models import (
 )
 
 PAGE_SIZE = 20
-DIFFICULTY_LABELS = dict(Difficulty.choices)
-KIND_LABELS = dict(Kind.choices)
-SLUG_MARK = "slug"  # reversed once, then replaced by each question's slug
 # Questions with one of these tags link to the ORM lab, which shows the lesson live.
 LAB_TAGS = frozenset({"orm", "n-plus-one"})
 
@@ -57,25 +51,12 @@ def filtered_questions(filters: dict):
     return questions.with_list_data()
 
 
-def _label_rows(questions) -> list[Question]:
-    """The page's questions with what each row prints worked out here, not in the template
-    loop: its address (one reverse() for the page) and its difficulty and kind labels."""
-    before, after = reverse("questions:detail", args=[SLUG_MARK]).rsplit(SLUG_MARK, 1)
-    rows = list(questions)
-    for question in rows:
-        question.url = f"{before}{question.slug}{after}"
-        question.difficulty_label = DIFFICULTY_LABELS[question.difficulty]
-        question.kind_label = KIND_LABELS[question.kind]
-    return rows
-
-
 @require_safe
 @vary_on_headers("HX-Request")
 def question_list(request: HtmxHttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
     filters = form.filters()
     page = Paginator(filtered_questions(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _label_rows(page.object_list)
     context = {"form": form, "page": page, "is_filtered": bool(filters)}
     if _wants_fragment(request):
         response = render(request, "questions/_list.html", context)
@@ -97,7 +78,7 @@ def render_question(
     with the answer open. Shared with the admin's preview, which shows drafts and lets the
     editor run the tests (it needs the starter and solution code loaded)."""
     show_answer = request.GET.get("answer") == "1"
-    tags, tracks = question.labels()
+    tags, tracks = list(question.tags.all()), list(question.tracks.all())
     runnable = question.kind in RUNNABLE_KINDS
     # The answer lists the tests, and the preview runs them: one query, however many there are.
     shows_tests = runnable and (show_answer or preview)
@@ -108,7 +89,7 @@ def render_question(
         "tags": tags,
         "tracks": tracks,
         "choices": list(question.choices.all()) if question.is_multiple_choice else [],
-        "follow_ups": _label_rows(question.published_follow_ups),
+        "follow_ups": question.published_follow_ups,
         "show_answer": show_answer,
         "answer_url": f"{request.path}?answer=1",
         "shows_lab_link": any(tag.slug in LAB_TAGS for tag in tags),

@@ -47,6 +47,8 @@ def worker_script(request: HttpRequest) -> HttpResponse:
     config = {
         "pyodideUrl": pyodide_url,
         "harnessUrl": harness_url,
+        # SQL questions' runner, beside the harness (so within the policy's connect-src).
+        "sqlUrl": request.build_absolute_uri(static("runner/sql.py")),
         # Uncompressed sizes, to show how far along the download is (0 if unknown).
         "sizes": {name: _size(PYODIDE_DIR / name) for name in LARGE_FILES},
         # The ORM exercises' runtime, loaded on the first card that needs it.

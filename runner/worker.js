@@ -10,6 +10,15 @@
 //                                                    run code against each test, in order; with
 //                                                    runtime "django" (the ORM exercises), each
 //                                                    test gets Django and a fresh database
+//   {type: "run", id, code, tests, runtime: "sql", sql: {schema, ordered, timeLimit}}
+//                                                    an SQL question: run the query `code` on a
+//                                                    fresh SQLite database of each test
+//                                                    ({name, rows, expected: {columns, rows}})
+//                                                    and compare (runner/browser/sql.py); it
+//                                                    stops itself at timeLimit (seconds), and
+//                                                    each result carries its `table`
+//   {type: "snippet", id, code}                      run a "predict the output" snippet on its
+//                                                    own (harness.run_snippet)
 // worker -> page:
 //   {type: "progress", loaded, total, runtime?}      bytes downloaded so far: of Python, or with
 //                                                    runtime, of that runtime (Django's archive)
@@ -19,6 +28,9 @@
 //   {type: "started", id, name}                      a test began (a timeout names it)
 //   {type: "result", id, result}                     a test ended: the harness's result format
 //   {type: "done", id, status, message}              the run ended: "pass" | "fail" | "error"
+//   {type: "done", id, status, message, output}      a snippet's run ended: "pass" (it ran, and
+//                                                    output is what it printed, its exception
+//                                                    last) or "error" (it does not compile)
 //   {type: "crashed", id, message}                   Python itself failed: start a new worker
 // The page enforces the time limit: it terminates this worker and starts a fresh one. It sends a
 // run that needs a runtime once that runtime is ready, so that loading it is not timed; a run
@@ -36,6 +48,7 @@
 
 let python = null;
 let harness = null;
+let sqlModule = null; // runner/browser/sql.py, once the "sql" runtime is ready
 let loading = null;
 const runtimes = new Map(); // runtime name -> the promise of it being ready
 
@@ -142,10 +155,23 @@ async function startDjango() {
   self.postMessage({ type: "ready", runtime: "django", version: python.version });
 }
 
+// SQL (runtime "sql"): sql.py (CONFIG.sqlUrl) is written beside the harness and imported, with
+// Python's sqlite3. Every run builds fresh in-memory databases, so nothing else stays.
+async function startSql() {
+  await load();
+  if (!harness) throw new Error("Python could not start");
+  const response = await fetch(CONFIG.sqlUrl);
+  if (!response.ok) throw new Error(`${CONFIG.sqlUrl}: HTTP ${response.status}`);
+  python.FS.writeFile("/home/pyodide/prep_sql.py", await response.text());
+  sqlModule = python.pyimport("prep_sql");
+  self.postMessage({ type: "ready", runtime: "sql", version: python.version });
+}
+
 function loadRuntime(runtime) {
   if (!runtimes.has(runtime)) {
-    const starting = runtime === "django"
-      ? startDjango()
+    const starters = { django: startDjango, sql: startSql };
+    const starting = starters[runtime]
+      ? starters[runtime]()
       : Promise.reject(new Error(`unknown runtime “${runtime}”`));
     runtimes.set(runtime, starting.catch((error) => {
       const message = String((error && error.message) || error);
@@ -162,7 +188,7 @@ function plain(proxy) {
   return value;
 }
 
-async function run({ id, code, tests, runtime }) {
+async function run({ id, code, tests, runtime, sql }) {
   await load();
   if (!harness) return;
   if (runtime) {
@@ -171,6 +197,10 @@ async function run({ id, code, tests, runtime }) {
     } catch (error) {
       // Run anyway: the harness reports every test as not run, saying why.
     }
+  }
+  if (runtime === "sql") {
+    runQuery({ id, code, tests, sql });
+    return;
   }
   let sent = 0;
   const onStart = (name) => self.postMessage({ type: "started", id, name });
@@ -192,12 +222,40 @@ async function run({ id, code, tests, runtime }) {
   }
 }
 
+function runQuery({ id, code, tests, sql }) {
+  if (!sqlModule) {
+    for (const test of tests) {
+      const result = {
+        name: test.name, status: "error", message: "Not run: SQLite could not start.",
+        output: "", output_truncated: false, duration_ms: 0, table: null,
+      };
+      self.postMessage({ type: "result", id, result });
+    }
+    self.postMessage({ type: "done", id, status: "error", message: "SQLite could not start." });
+    return;
+  }
+  const job = JSON.stringify({
+    query: code, schema: sql.schema, checks: tests, ordered: sql.ordered, time_limit: sql.timeLimit,
+  });
+  const onStart = (name) => self.postMessage({ type: "started", id, name });
+  const onResult = (text) => self.postMessage({ type: "result", id, result: JSON.parse(text) });
+  const report = JSON.parse(sqlModule.run_job(job, onStart, onResult));
+  self.postMessage({ type: "done", id, status: report.status, message: report.message });
+}
+
+async function runSnippet({ id, code }) {
+  await load();
+  if (!harness) return;
+  const report = plain(harness.run_snippet(code));
+  self.postMessage({ type: "done", id, status: report.status, message: report.message, output: report.output });
+}
+
 self.onmessage = (event) => {
   const message = event.data || {};
   if (message.type === "load" && message.runtime) loadRuntime(message.runtime).catch(() => {});
   else if (message.type === "load") load();
-  else if (message.type === "run") {
-    run(message).catch((error) => {
+  else if (message.type === "run" || message.type === "snippet") {
+    (message.type === "run" ? run(message) : runSnippet(message)).catch((error) => {
       // Pyodide itself failed (a JavaScript stack overflow, out of memory): say so, and let
       // the page start a fresh worker.
       self.postMessage({ type: "crashed", id: message.id, message: String((error && error.message) || error) });

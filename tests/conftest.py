@@ -75,3 +75,13 @@ def bystander(db):
     from tests.bystander import build_bystander
 
     return build_bystander
+
+
+@pytest.fixture
+def task_queue(db, settings):
+    """Tasks go to the database queue as in production, instead of running at once:
+    `task_queue.run()` runs what is ready, `task_queue.tasks()` lists them (tests/queue.py)."""
+    from tests.queue import TaskQueue
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return TaskQueue()

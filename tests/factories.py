@@ -286,3 +286,79 @@ def orm_exercise(**kwargs) -> Question:
             question=question, name=name, code=code, is_hidden=hidden, position=position
         )
     return question
+
+
+SHOP_SCHEMA = (
+    "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, city TEXT);\n"
+    "CREATE TABLE orders (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    customer_id INTEGER NOT NULL REFERENCES customers (id),\n"
+    "    total REAL NOT NULL\n"
+    ");"
+)
+SHOP_ROWS = (
+    "INSERT INTO customers VALUES (1, 'Ada', 'Leeds'), (2, 'Ben', NULL), (3, 'Cy', 'York');\n"
+    "INSERT INTO orders VALUES (1, 1, 10.5), (2, 1, 4.5), (3, 2, 20);"
+)
+SHOP_HIDDEN_ROWS = (
+    "INSERT INTO customers VALUES (1, 'Dee', 'Hull'), (2, 'Eve', 'Hull'), (3, 'Fay', NULL);\n"
+    "INSERT INTO orders VALUES (1, 2, 1), (2, 2, 2.25);"
+)
+# Each customer's name and number of orders, those without orders included: Ada 2, Ben 1, Cy 0
+# on the visible rows; Dee 0, Eve 2, Fay 0 on the hidden ones.
+ORDERS_PER_CUSTOMER = (
+    "SELECT c.name, COUNT(o.id) AS orders\n"
+    "FROM customers AS c\n"
+    "LEFT JOIN orders AS o ON o.customer_id = c.id\n"
+    "GROUP BY c.id"
+)
+# The usual slip: an inner join loses the customers without orders (Cy; Dee and Fay).
+ORDERS_PER_CUSTOMER_INNER = ORDERS_PER_CUSTOMER.replace("LEFT JOIN", "JOIN")
+
+
+class DatasetFactory(factory.django.DjangoModelFactory):
+    """A shop: three customers (one without orders) and three orders; other rows, hidden."""
+
+    class Meta:
+        model = "questions.Dataset"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"shop-{n}")
+    title = factory.Sequence(lambda n: f"Shop orders {n}")
+    description = "`customers` (id, name, city) and their `orders` (id, customer_id, total)."
+    schema = SHOP_SCHEMA
+    rows = SHOP_ROWS
+    hidden_rows = SHOP_HIDDEN_ROWS
+
+
+def sql_question(**kwargs) -> Question:
+    """A published SQL question on a shop dataset: orders per customer (a LEFT JOIN)."""
+    kwargs.setdefault("title", "Orders per customer")
+    kwargs.setdefault("dataset", DatasetFactory())
+    kwargs.setdefault("starter_code", "-- Each customer's name and number of orders\nSELECT")
+    kwargs.setdefault("solution_code", ORDERS_PER_CUSTOMER)
+    return QuestionFactory(kind=Kind.SQL, **kwargs)
+
+
+# --- predict the output and debugging ------------------------------------------------------------
+
+SHARED_LIST_SNIPPET = "a = [1]\nb = a\nb += [2]\nprint(a)\nprint({}['k'])\n"
+SHARED_LIST_OUTPUT = "[1, 2]\nKeyError: 'k'"
+
+
+def predict_output_question(**kwargs) -> Question:
+    """A published "what does this print?" question: SHARED_LIST_SNIPPET prints
+    SHARED_LIST_OUTPUT (a list changed through a second name, then a KeyError)."""
+    kwargs.setdefault("title", "Two names, one list")
+    kwargs.setdefault("snippet", SHARED_LIST_SNIPPET)
+    kwargs.setdefault("expected_output", SHARED_LIST_OUTPUT)
+    kwargs.setdefault("answer", "Both names point at **the same list**; then the lookup raises.")
+    return QuestionFactory(kind=Kind.PREDICT_OUTPUT, **kwargs)
+
+
+def debugging_exercise(**kwargs) -> Question:
+    """A published debugging exercise: the starter code of coding_question() with a bug (it
+    subtracts), which fails every test; ADD_SOLUTION fixes it."""
+    kwargs.setdefault("title", "Fix the adder")
+    kwargs.setdefault("starter_code", "def add(a: int, b: int) -> int:\n    return a - b\n")
+    return coding_question(kind=Kind.DEBUGGING, **kwargs)

@@ -19,9 +19,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whatever REDIS_URL says: tests that need the cached variants turn them on themselves.
+# Whatever REDIS_URL says: sessions in the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-UNREAD_FEEDBACK_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # WhiteNoise serves from the finders in tests; there is no collected STATIC_ROOT.
 STATIC_ROOT = None
@@ -33,3 +32,6 @@ WHITENOISE_AUTOREFRESH = True
 # view's configuration and policy). Give media a folder of its own, where nothing is.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "tests" / "media-none"  # noqa: F405
+# Tasks run at once, inside enqueue(), so a test sees their effect (mail.outbox) straight after
+# the request. Tests of the queue itself switch to the database backend (task_queue fixture).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -7,7 +7,9 @@
 --   BENCH_HTMX      "1" to send HX-Request: true (the htmx fragment of a page)
 --
 -- Each thread takes every n-th request (n = number of threads), so no two threads send the
--- same POST; a thread that reaches the end of its share starts again from its first one.
+-- same POST; a thread that reaches the end of its share starts again from its first one. The
+-- result says how many requests the busiest thread sent, so that a second run of the same POSTs
+-- can start after them (bench/run.py drops that many rounds of n lines from the file).
 -- Every response that is not a 200 is counted and reported (redirects included: a page that
 -- sends the bench's user to log in has not been measured).
 
@@ -83,20 +85,21 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_not_ok, total_served, distinct = 0, 0, 0
+  local total_not_ok, total_served, distinct, most_served = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     total_not_ok = total_not_ok + thread:get("not_ok")
     total_served = total_served + thread:get("served")
     distinct = distinct + thread:get("distinct")
+    most_served = math.max(most_served, thread:get("served"))
   end
   io.write(string.format(
     'BENCH_RESULT {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
     '"not_200": %d, "errors_connect": %d, "errors_read": %d, "errors_write": %d, ' ..
-    '"errors_timeout": %d, "distinct_requests": %d, "sent": %d, ' ..
+    '"errors_timeout": %d, "distinct_requests": %d, "sent": %d, "most_sent_by_a_thread": %d, ' ..
     '"mean_us": %.1f, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
     summary.requests, summary.duration, summary.bytes,
     total_not_ok, summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.timeout, distinct, total_served,
+    summary.errors.timeout, distinct, total_served, most_served,
     latency.mean, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     latency.max))
 end

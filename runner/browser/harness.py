@@ -436,11 +436,59 @@ def run_tests(
     return {"status": PASS if passed else FAIL, "message": "", "results": results}
 
 
+def exception_line(error: BaseException) -> str:
+    """How a "predict the output" answer writes an uncaught exception: `ExceptionType: message`,
+    or the type alone when the message is empty (as Python's own traceback ends)."""
+    name = type(error).__name__
+    try:
+        message = str(error)
+    except Exception:  # a broken __str__: the type is still the answer's first word
+        message = ""
+    return f"{name}: {message}" if message else name
+
+
+def run_snippet(code: str, *, output_limit: int = OUTPUT_LIMIT) -> dict:
+    """Run a "predict the output" snippet on its own, as `python snippet.py` would, and return
+    what a candidate must predict: {"status", "message", "output", "output_truncated"}.
+
+    The output is what the snippet writes to standard output (print); when it raises, a last
+    line follows: exception_line(error). What it writes to standard error (warnings) is not
+    part of it. status is "pass" when the snippet compiled and ran (raising or not), "error"
+    when it does not compile (message: the SyntaxError). The caller enforces the time limit, as
+    for run_tests.
+    """
+    _remember_source(SOLUTION_FILE, code)
+    result = {"status": PASS, "message": "", "output": "", "output_truncated": False}
+    try:
+        compiled = compile(code, SOLUTION_FILE, "exec")
+    except SyntaxError as error:
+        result.update(status=ERROR, message=format_syntax_error(error))
+        return result
+    output = CappedOutput(output_limit)
+    namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "input": _no_input}
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(io.StringIO()):
+            exec(compiled, namespace)
+    except BaseException as error:  # SystemExit too: the snippet's own doing
+        result["message"] = format_error(error)
+        printed = output.getvalue()
+        output.write(
+            ("\n" if printed and not printed.endswith("\n") else "") + exception_line(error)
+        )
+    result["output"] = output.getvalue()
+    result["output_truncated"] = output.truncated
+    return result
+
+
 def main() -> None:
-    """`python harness.py < job.json`: {"code", "tests", "runtime"?} in, run_tests' answer out
-    (CI)."""
+    """`python harness.py < job.json` (CI, and the bank loader's check of the snippets):
+    {"code", "tests", "runtime"?} in, run_tests' answer out; or {"snippet"} in, run_snippet's
+    answer out."""
     job = json.load(sys.stdin)
-    report = run_tests(job["code"], job["tests"], runtime=job.get("runtime"))
+    if "snippet" in job:
+        report = run_snippet(job["snippet"])
+    else:
+        report = run_tests(job["code"], job["tests"], runtime=job.get("runtime"))
     sys.stdout.write(json.dumps(report))
 
 

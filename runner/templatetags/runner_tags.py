@@ -24,6 +24,15 @@ def milliseconds(value) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{round(value, 1)} ms"
 
 
+@register.filter
+def sql_value(value) -> object:
+    """A value of a query's result as the card's script shows it: a whole float without its
+    ".0" (JSON hands the browser 15.0 as 15)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 @register.simple_tag
 def runner_tests(question) -> dict:
     """A question's tests as the runner takes them (its `tests` prefetched)."""

@@ -8,12 +8,17 @@
 //   mode "check":    an editor's check in the admin: the reference solution must pass every
 //                    test and the starter code must fail at least one.
 // The tests come from the block's data-tests-json: {visible, all} (an attribute, not a JSON
-// <script>, which htmx would drop from a swapped card). A block with data-runtime="django" (an ORM exercise) has the runner load
+// <script>, which htmx would drop from a swapped card). An SQL card's block has data-sql-json
+// instead: the query runs in SQLite (runtime "sql") against each check's rows, and each result
+// shows the candidate's table beside the expected one. A block with data-runtime="django" (an ORM exercise) has the runner load
 // Django as soon as the card appears, and runs its tests with it.
 
 import { runnerFor } from "./runner.js";
 
 const OUTPUT_TO_POST = 4000; // the server stores the start of each output and message
+// An SQL query stops itself at the time limit; the page waits this much longer before it
+// terminates the worker (should SQLite not check the clock, say in a long sort).
+const SQL_GRACE_MS = 2000;
 
 let createEditor = null;
 let editorLoading = null;
@@ -53,8 +58,42 @@ function formatMs(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms * 10) / 10} ms`;
 }
 
-// One run's results, as runner/_results.html renders stored ones.
-export function renderResults(report, { title, note }) {
+// A query's result table, as runner/_table.html renders a stored one: the first rows, with a
+// count; NULL marked as such. A scrolling region of its own, reachable by keyboard.
+function renderTable(table, label) {
+  const shown = table.rows.length;
+  const count = table.row_count === undefined ? shown : table.row_count;
+  const summary = count === shown
+    ? `${count} row${count === 1 ? "" : "s"}`
+    : `${count} rows, the first ${shown} shown`;
+  const head = el("tr", {}, ...table.columns.map((name) => el("th", { scope: "col" }, name)));
+  const body = el("tbody", {}, ...table.rows.map((row) => el("tr", {}, ...row.map((value) => (
+    value === null || value === undefined ? el("td", {}, el("span", { class: "null" }, "NULL")) : el("td", {}, String(value))
+  )))));
+  return el("div", { class: "result-table", role: "region", tabindex: "0", "aria-label": `${label} (${summary})` },
+    el("table", {}, el("caption", {}, label, " ", el("span", { class: "muted small" }, `(${summary})`)),
+      el("thead", {}, head), body));
+}
+
+// An SQL check's two tables side by side: the candidate's result (if the query ran) and the
+// expected one (a check's `expected`: every row, shown by its first ones).
+function renderQueryTables(table, expected) {
+  const mine = table ? renderTable(table, "Your result")
+    : el("p", { class: "result-table-missing muted" }, "Your result: none (the query did not run to the end).");
+  const parts = [mine];
+  if (expected) {
+    const rows = expected.rows;
+    parts.push(renderTable({ columns: expected.columns, rows: rows.slice(0, SQL_ROWS_SHOWN), row_count: rows.length }, "Expected"));
+  }
+  return el("div", { class: "query-tables" }, ...parts);
+}
+
+// The rows of a result a card shows (runner/browser/sql.py's ROWS_SHOWN).
+const SQL_ROWS_SHOWN = 20;
+
+// One run's results, as runner/_results.html renders stored ones; `expected` (an SQL card's):
+// each check's expected result, by name, shown beside the candidate's table.
+export function renderResults(report, { title, note, expected }) {
   const passed = report.results.filter((r) => r.status === "pass").length;
   const total = report.results.length;
   const section = el("section", { class: `test-results test-results-${report.status}` });
@@ -73,6 +112,7 @@ export function renderResults(report, { title, note }) {
         r.duration_ms ? el("span", { class: "muted small" }, ` ${formatMs(r.duration_ms)}`) : null),
     );
     if (r.message) item.append(el("pre", { class: "test-message" }, r.message));
+    if (expected) item.append(renderQueryTables(r.table, expected[r.name]));
     if (r.output) {
       item.append(el("details", { class: "test-output" },
         el("summary", {}, "Output" + (r.output_truncated ? " (truncated)" : "")),
@@ -88,7 +128,7 @@ export function renderResults(report, { title, note }) {
   return section;
 }
 
-const RUNTIME_NAMES = { django: "Django" };
+const RUNTIME_NAMES = { django: "Django", sql: "SQLite" };
 
 function loadingText(name, progress) {
   if (progress.total) {
@@ -105,6 +145,8 @@ function phaseOf(state, runtime) {
 }
 
 function phaseText(state, runtime) {
+  // An SQL card speaks of SQLite only: Python is how it runs, not what the candidate writes.
+  if (runtime === "sql") return sqlPhaseText(state);
   if (state.phase === "failed") return `Python could not start in this browser (${state.message}).`;
   if (state.phase !== "ready") return loadingText("Python", state);
   if (!runtime) return "Python is ready.";
@@ -113,6 +155,15 @@ function phaseText(state, runtime) {
   if (extra.phase === "failed") return `${name} could not start in this browser (${extra.message}).`;
   if (extra.phase !== "ready") return loadingText(name, extra);
   return `Python and ${name} are ready.`;
+}
+
+function sqlPhaseText(state) {
+  const extra = state.runtimes.sql || { phase: "loading", message: "" };
+  if (state.phase === "failed" || extra.phase === "failed") {
+    return `SQLite could not start in this browser (${state.phase === "failed" ? state.message : extra.message}).`;
+  }
+  if (state.phase !== "ready") return loadingText("SQLite", state);
+  return extra.phase === "ready" ? "SQLite is ready." : "Loading SQLite…";
 }
 
 function readTests(block) {
@@ -131,6 +182,7 @@ function forPosting(results) {
     output: clip(r.output || ""),
     output_truncated: Boolean(r.output_truncated) || (r.output || "").length > OUTPUT_TO_POST,
     duration_ms: Number(r.duration_ms) || 0,
+    ...("table" in r ? { table: r.table || null } : {}), // an SQL check's result table
   }));
 }
 
@@ -142,6 +194,13 @@ class CodeBlock {
     this.timeLimitMs = 1000 * (Number(block.dataset.timeLimit) || 5);
     this.runner = runnerFor(block.dataset.workerUrl);
     this.runtime = block.dataset.runtime || "";
+    // An SQL card: {schema, ordered, checks: {visible, all}}, each check {name, rows, expected}.
+    this.sql = block.dataset.sqlJson ? JSON.parse(block.dataset.sqlJson) : null;
+    if (this.sql) {
+      this.tests = this.sql.checks;
+      this.runtime = "sql";
+      this.expected = Object.fromEntries(this.tests.all.map((check) => [check.name, check.expected]));
+    }
     if (this.runtime) this.runner.require(this.runtime);
     this.status = block.querySelector("[data-runner-status]");
     this.output = block.querySelector("[data-runner-results]");
@@ -193,7 +252,8 @@ class CodeBlock {
       "Shift-Mod-Enter": () => { this.run(true); return true; },
     };
     if (createEditor) {
-      this.editor = createEditor(textarea, { nonce: NONCE, keys, onChange: changed });
+      const language = this.sql ? "sql" : "python";
+      this.editor = createEditor(textarea, { nonce: NONCE, keys, onChange: changed, language });
     } else {
       textarea.addEventListener("input", () => changed(textarea.value));
       textarea.addEventListener("keydown", (event) => {
@@ -240,9 +300,13 @@ class CodeBlock {
     this.status.textContent = `Running ${label}…`;
     let report;
     try {
-      report = await this.runner.run({
-        code, tests, timeLimitMs: this.timeLimitMs, runtime: this.runtime || null,
-      });
+      const job = { code, tests, timeLimitMs: this.timeLimitMs, runtime: this.runtime || null };
+      if (this.sql) {
+        // The query stops itself at the time limit; the page's own limit is the backstop.
+        job.sql = { schema: this.sql.schema, ordered: this.sql.ordered, timeLimit: this.timeLimitMs / 1000 };
+        job.timeLimitMs = this.timeLimitMs + SQL_GRACE_MS;
+      }
+      report = await this.runner.run(job);
     } catch (error) {
       report = { status: "error", message: String(error.message || error), results: [] };
     }
@@ -253,18 +317,29 @@ class CodeBlock {
 
   announce(report, what) {
     const passed = report.results.filter((r) => r.status === "pass").length;
-    this.status.textContent = `${what}: ${passed} of ${report.results.length} tests passed.`;
+    const noun = this.sql ? "checks" : "tests";
+    if (this.sql && report.status === "timeout") {
+      this.status.textContent = `${what}: the query was stopped at the time limit.`;
+      return;
+    }
+    this.status.textContent = `${what}: ${passed} of ${report.results.length} ${noun} passed.`;
   }
 
   async run(submit) {
     if (this.busy || phaseOf(this.runner.state, this.runtime) !== "ready") return;
     const tests = submit ? this.tests.all : this.tests.visible;
-    const report = await this.execute(this.code(), tests, submit ? "every test" : "the examples");
+    const sql = Boolean(this.sql);
+    const label = submit ? (sql ? "the query on every row set" : "every test")
+      : (sql ? "the query" : "the examples");
+    const report = await this.execute(this.code(), tests, label);
+    const runNote = sql ? "Ran in your browser on the visible rows, not recorded."
+      : "Ran in your browser: examples only, not recorded.";
     this.output.replaceChildren(renderResults(report, {
-      title: submit ? "Submitted" : "Examples",
-      note: submit ? "Ran in your browser. Saving…" : "Ran in your browser: examples only, not recorded.",
+      title: submit ? "Submitted" : (sql ? "Run" : "Examples"),
+      note: submit ? "Ran in your browser. Saving…" : runNote,
+      expected: this.expected,
     }));
-    this.announce(report, submit ? "Submitted" : "Examples");
+    this.announce(report, submit ? "Submitted" : (sql ? "Run" : "Examples"));
     if (submit && report.results.length) this.post(report);
   }
 

@@ -10,6 +10,9 @@
 //                                              //  then on change
 //   const report = await runner.run({code, tests, timeLimitMs, onResult, runtime});
 //   // report: {status: "pass"|"fail"|"error"|"timeout", message, results: [...]}
+//   const run = await runner.runSnippet({code, timeLimitMs});   // "predict the output"
+//   // run: {status: "pass"|"error"|"timeout", message, output} (output: what it printed, its
+//   //      uncaught exception as a last line `ExceptionType: message`)
 //
 // A run with a runtime waits until that runtime is ready before it is sent and timed: loading
 // Django is not part of the time limit. If the runtime cannot start, every test is "not run".
@@ -19,7 +22,7 @@
 // the tests after it as not run, and a fresh worker starts loading at once.
 
 const runners = new Map();
-const RUNTIME_NAMES = { django: "Django" };
+const RUNTIME_NAMES = { django: "Django", sql: "SQLite" };
 const LOADING = { phase: "loading", loaded: 0, total: 0, message: "" };
 
 export function runnerFor(workerUrl) {
@@ -145,7 +148,7 @@ class Runner {
           const notRun = "Not run: the run ended before this test.";
           this.cutShort("error", notRun, notRun);
         }
-        this.finish({ status: message.status, message: message.message });
+        this.finish({ status: message.status, message: message.message, output: message.output });
         break;
       case "crashed":
         this.crashed(message.message);
@@ -153,7 +156,9 @@ class Runner {
     }
   }
 
-  async run({ code, tests, timeLimitMs, onResult, runtime }) {
+  // `sql` ({schema, ordered, timeLimit}), with runtime "sql": an SQL question's checks (the
+  // worker's protocol); the query stops itself at sql.timeLimit, timeLimitMs is the backstop.
+  async run({ code, tests, timeLimitMs, onResult, runtime, sql }) {
     if (this.state.phase !== "ready") throw new Error("Python is not ready");
     if (this.current || this.waiting) throw new Error("a run is in progress");
     if (runtime) {
@@ -179,15 +184,27 @@ class Runner {
     return new Promise((resolve) => {
       this.current = { id, tests, results: [], running: null, resolve, onResult };
       this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
-      this.worker.postMessage({ type: "run", id, code, tests, runtime: runtime || null });
+      this.worker.postMessage({ type: "run", id, code, tests, runtime: runtime || null, sql });
     });
   }
 
-  finish({ status, message }) {
+  // A snippet runs like a run without tests: the same time limit, the same restart.
+  runSnippet({ code, timeLimitMs }) {
+    if (this.state.phase !== "ready") throw new Error("Python is not ready");
+    if (this.current || this.waiting) throw new Error("a run is in progress");
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.current = { id, tests: [], results: [], running: null, resolve, onResult: null };
+      this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
+      this.worker.postMessage({ type: "snippet", id, code });
+    });
+  }
+
+  finish({ status, message, output = "" }) {
     const run = this.current;
     this.current = null;
     window.clearTimeout(run.timer);
-    run.resolve({ status, message, results: run.results });
+    run.resolve({ status, message, results: run.results, output });
   }
 
   // The results of a run cut short: the test that was running gets `status`, the rest "error".

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
+from curation.models import ProblemReport
 from mentoring.models import Assignment, FeedbackComment
 from practice.models import Bookmark, Note, PracticeSession, ReviewCard, SessionItem
 from questions.models import QuestionSet, Visibility
@@ -48,6 +49,9 @@ def give_history(user, mentor, *, rows: int) -> None:
         AssignmentFactory(mentor=mentor, candidate=user, note=f"Do set {n}")
         set_ = QuestionSetFactory(owner=user, visibility=Visibility.PRIVATE)
         QuestionSetItemFactory(question_set=set_, question=question)
+        ProblemReport.objects.create(
+            question=question, reporter=user, problem="typo", comment=f"Report {n}"
+        )
 
 
 # --- download ---------------------------------------------------------------------------------
@@ -105,6 +109,8 @@ def test_the_download_is_a_json_attachment_of_everything_that_is_theirs(
     assert [a["note"] for a in data["assignments"]] == ["Do set 0"]
     assert [c["body"] for c in data["feedback_written"]] == ["I reply 0"]
     assert len(data["question_sets"]) == 1
+    [report] = data["problem_reports"]
+    assert (report["problem"], report["comment"], report["reply"]) == ("A typo", "Report 0", "")
     assert "Mentor says 0" in response.content.decode()
     assert response.content.decode().count("My answer 0") == 1  # not the other user's
 
@@ -165,11 +171,11 @@ def test_the_download_takes_the_same_number_of_queries_however_much_there_is(
     give_history(candidate, mentor, rows=rows)
 
     # 1 session, 2 user (login_required: the profile is read from it), 3 target track and
-    # roles, 4 practice sessions + sets, 5 their items + questions, 6 selected choices,
-    # 7 feedback received and written (one query, with authors, answers and questions),
-    # 8 review cards, 9 notes and bookmarks (one UNION ALL), 10 mentorships, 11 assignments,
-    # 12 question sets with their questions (one join)
-    with django_assert_num_queries(12):
+    # roles, 4 practice sessions + sets, 5 their items + questions, 6 selected choices, 7 the
+    # questions' choices, 8 feedback received and written (one query, with authors, answers and
+    # questions), 9 review cards, 10 notes, 11 bookmarks, 12 mentorships, 13 assignments,
+    # 14 question sets with their questions (one join), 15 problem reports with their questions
+    with django_assert_num_queries(15):
         response = candidate_client.get(EXPORT)
 
     assert len(json.loads(response.content)["practice_sessions"]) == rows

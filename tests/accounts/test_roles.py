@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import EmailOrUsernameBackend
 from accounts.models import User
+from accounts.roles import EDITOR_TASK_PERMISSIONS
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,10 @@ def test_the_role_groups_exist_with_the_right_permissions():
     for model in ("question", "choice", "topic", "track", "tag", "questionset"):
         for action in ("add", "change", "delete", "view"):
             assert f"{action}_{model}" in editor_perms
-    assert not editors.permissions.exclude(content_type__app_label="questions").exists()
+    for model in ("needsediting", "problemreport"):
+        assert f"view_{model}" in editor_perms and f"change_{model}" in editor_perms
+    others = editors.permissions.exclude(content_type__app_label__in=("questions", "curation"))
+    assert not others.exclude(codename__in=EDITOR_TASK_PERMISSIONS).exists()
     assert mentors.permissions.count() == 0
 
 

@@ -76,11 +76,14 @@ def _e2e_database(request):
     request.getfixturevalue("transactional_db")
     from django.contrib.auth.models import Group, Permission
 
-    from accounts.roles import EDITOR_PERMISSION_APPS, EDITORS, MENTORS
+    from accounts.roles import EDITOR_PERMISSION_APPS, EDITOR_TASK_PERMISSIONS, EDITORS, MENTORS
 
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(
         Permission.objects.filter(content_type__app_label__in=EDITOR_PERMISSION_APPS)
+        | Permission.objects.filter(
+            content_type__app_label="background", codename__in=EDITOR_TASK_PERMISSIONS
+        )
     )
     Group.objects.get_or_create(name=MENTORS)
 

@@ -69,8 +69,7 @@ def build_history(user: User, *, days: int = 70, seed: int = 7) -> None:
         seen.extend(fresh)
         session = _session(user, mode=Mode.STUDY, questions=questions, when=when)
         for offset, item in enumerate(_items(session), start=1):
-            services.grade_item(
-                item=item,
+            item.record_grade(
                 rating=rng.choice(RATINGS),
                 now=when + timedelta(minutes=2 * offset, seconds=rng.randrange(60)),
             )
@@ -139,10 +138,8 @@ def mentoring_story(*, mentor: User, candidate: User) -> Assignment:
         "relation: 1 + N. You see it in the debug toolbar or with assertNumQueries.",
     ]
     for offset, item in enumerate(_items(session)[:2]):
-        services.reveal_item(item=item, response=answers[offset], now=when)
-        services.grade_item(
-            item=item, rating=Rating.GOOD, now=when + timedelta(minutes=3 * offset + 3)
-        )
+        item.reveal(response=answers[offset], now=when)
+        item.record_grade(rating=Rating.GOOD, now=when + timedelta(minutes=3 * offset + 3))
     first = session.items.order_by("position").first()
     FeedbackComment.objects.create(
         item=first,

@@ -17,12 +17,21 @@ pytestmark = pytest.mark.e2e
 PYTHON_START_MS = 60_000
 
 # In the page: the card's own runner (the same module, so the same worker) runs each job in turn.
+# A run stopped at its time limit restarts Python: the next job waits until it is ready again.
 RUN_JOBS = """async (jobs) => {
   const { runnerFor } = await import("/static/js/runner.js");
   const block = document.querySelector("[data-code-runner]");
   const runner = runnerFor(block.dataset.workerUrl);
+  const ready = () => new Promise((resolve) => {
+    const unsubscribe = runner.subscribe((state) => {
+      if (state.phase === "loading") return;
+      resolve();
+      queueMicrotask(() => unsubscribe());
+    });
+  });
   const reports = [];
   for (const job of jobs) {
+    await ready();
     reports.push(await runner.run({
       code: job.code, tests: job.tests, timeLimitMs: job.limit, runtime: job.runtime,
     }));

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.factories import QuestionFactory, UserFactory
+from questions.models import Kind
+from tests.factories import ChoiceFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +121,39 @@ def test_a_study_card_is_used_with_tab_and_enter_alone(page, log_in):
     expect(page.locator("#session-card")).to_contain_text("Question 2 of 2")
     # After the swap the focus is on the new card's heading, not lost at the top of the page.
     wait_for_focus(page, "#card-title")
+
+
+def test_the_number_keys_pick_the_choices_in_the_order_on_screen(page, log_in, settings):
+    # A seed whose shuffle is not the bank's order (checked below): key 1 must then pick the
+    # first choice on screen, not the first one in the bank.
+    settings.PRACTICE_DRAW_SEED = 4
+    question = QuestionFactory(title="Keyboard quiz", kind=Kind.MULTIPLE_CHOICE)
+    bank_order = ["Choice Alpha", "Choice Bravo", "Choice Charlie", "Choice Delta"]
+    for position, text in enumerate(bank_order):
+        ChoiceFactory(question=question, text=text, is_correct=position == 0, position=position)
+    log_in(page.context, UserFactory(username="kai"))
+    page.goto("/practice/")
+    page.get_by_label("Quiz").first.check()
+    page.get_by_label("Number of questions").fill("1")
+    page.get_by_label("Number of questions").press("Enter")
+    expect(page).to_have_url(re.compile(r"/practice/\d+/$"))
+    page.wait_for_load_state("load")
+
+    card = page.locator("#session-card")
+    on_screen = [
+        text.strip() for text in card.locator(".quiz-choice .choice-text").all_inner_texts()
+    ]
+    assert sorted(on_screen) == sorted(bank_order)
+    assert on_screen != bank_order
+    for key, text in enumerate(on_screen, start=1):
+        page.keyboard.press(str(key))
+        expect(card.get_by_role("radio", name=text)).to_be_checked()
+
+    page.keyboard.press(str(1 + on_screen.index("Choice Alpha")))
+    page.keyboard.press("Enter")
+    expect(card).to_contain_text("Right: well done.")
+    # The result lists the choices in the same order, and so does the summary.
+    expect(card.locator(".quiz-result .choice-text")).to_have_text(on_screen)
+    card.get_by_role("link", name="See your summary").click()
+    page.get_by_text("Question, your answer and the model answer").click()
+    expect(page.locator(".summary-item .quiz-result .choice-text")).to_have_text(on_screen)

@@ -95,7 +95,7 @@ def code_session(candidate) -> tuple:
         }
         for test in question.tests.all()
     ]
-    services.submit_code(item=item, code=f"def solve():\n    {LONG_LINE}\n", results=results)
+    item.record_submission(code=f"def solve():\n    {LONG_LINE}\n", results=results)
     return session, item
 
 
@@ -116,7 +116,7 @@ def test_no_page_scrolls_sideways_on_a_phone(new_context, log_in):
     )
     first = study.items.order_by("position").first()
     first.session = study
-    services.reveal_item(item=first, response=LONG_LINE)
+    first.reveal(response=LONG_LINE)
     problems: list[str] = []
 
     # Not is_mobile: a mobile browser widens its window to a page that is too wide, which would
@@ -151,7 +151,7 @@ def test_no_page_scrolls_sideways_on_a_phone(new_context, log_in):
     page.locator("#session-card .test-results details").first.evaluate("d => d.open = true")
     note_overflow(page, "the code card with its results", problems)
     code_item.refresh_from_db()
-    services.grade_item(item=code_item, rating=Rating.AGAIN)
+    code_item.record_grade(rating=Rating.AGAIN)
     open_and_check(page, f"/practice/{code.pk}/summary/", problems)
     page.locator(".summary-item details").first.evaluate("d => d.open = true")
     note_overflow(page, "the summary with the submitted code", problems)

@@ -91,20 +91,20 @@ def main_pages_with_real_data(save) -> None:
         return session, item
 
     study, item = start(Mode.STUDY, Kind.CONCEPT)
-    services.reveal_item(item=item, response="With a generator.")
+    item.reveal(response="With a generator.")
     quiz, quiz_item = start(Mode.QUIZ, Kind.MULTIPLE_CHOICE)
     quiz_open, _ = start(Mode.QUIZ, Kind.MULTIPLE_CHOICE)
     wrong = quiz_item.question.choices.filter(is_correct=False).first()
-    services.check_item(item=quiz_item, choice_ids=[wrong.pk])
+    quiz_item.record_choices(choice_ids=[wrong.pk])
     mock, _ = start(Mode.MOCK, Kind.CONCEPT, time_limit_minutes=30)
     scoring, _ = start(Mode.MOCK, Kind.CONCEPT, time_limit_minutes=30)
-    services.finish_session(session=scoring)
+    scoring.finish()
     code, code_item = start(Mode.STUDY, Kind.CODING)
     results = [
         {"name": test.name, "status": "fail", "message": "AssertionError", "output": "3\n"}
         for test in code_item.question.tests.all()
     ]
-    services.submit_code(item=code_item, code="def solve():\n    return 3\n", results=results)
+    code_item.record_submission(code="def solve():\n    return 3\n", results=results)
     finished = candidate.practice_sessions.filter(finished_at__isnull=False).first()
     assigned = assignment.sessions.get()
     answer = assigned.items.order_by("position").first()

@@ -75,16 +75,29 @@ def test_a_new_comment_emails_the_other_side(mentor_client, client, candidate, i
     assert "Thanks, I will." in mail.outbox[1].body
 
 
-def test_a_failing_mail_server_does_not_lose_the_comment(mentor_client, item, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OSError("connection refused")
-
-    monkeypatch.setattr("mentoring.services.send_mail", broken)
+def test_a_failing_mail_server_loses_neither_the_comment_nor_its_email(
+    mentor_client, item, task_queue, settings
+):
+    settings.EMAIL_BACKEND = "tests.mentoring.test_feedback.RefusingBackend"
 
     response = mentor_client.post(thread_url(item), {"body": "Still saved."})
+    task_queue.run()
 
     assert response.status_code == 302
     assert FeedbackComment.objects.filter(body="Still saved.").exists()
+    (queued,) = task_queue.tasks("email_new_comment")
+    assert queued.is_waiting_to_retry  # the worker tries again later
+    assert queued.exception_class_path == "builtins.ConnectionRefusedError"
+
+
+class RefusingBackend:
+    """A mail backend whose server refuses every connection."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("connection refused")
 
 
 @pytest.mark.parametrize(

@@ -377,23 +377,20 @@ def test_a_reply_emails_the_mentor_and_a_comment_emails_the_candidate(mentor, ca
     assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
 
 
-def test_a_mail_server_failure_is_logged_and_the_comment_kept(
-    mentor, candidate, monkeypatch, caplog
+def test_the_comment_is_kept_and_its_email_queued_even_when_it_cannot_be_sent(
+    mentor, candidate, task_queue, settings
 ):
     MentorshipFactory(mentor=mentor, candidate=candidate)
     answer = assigned_answer(mentor, candidate)
-
-    def refuse(*args, **kwargs):
-        raise OSError("connection refused")
-
-    monkeypatch.setattr("mentoring.services.send_mail", refuse)
+    settings.EMAIL_BACKEND = "tests.mentoring.test_feedback.RefusingBackend"
 
     comment = services.post_comment(item=answer, author=mentor, body="Hi", thread_url="http://x")
+    task_queue.run()
 
     assert FeedbackComment.objects.filter(pk=comment.pk).exists()
-    (record,) = caplog.records
-    assert record.levelname == "ERROR" and record.exc_info
-    assert record.getMessage() == f"could not e-mail comment {comment.pk} to user {candidate.pk}"
+    (queued,) = task_queue.tasks("email_new_comment")
+    assert queued.args_kwargs["kwargs"] == {"comment_id": comment.pk, "thread_url": "http://x"}
+    assert queued.state == "Waiting to retry (attempt 2 of 6)"
 
 
 def test_no_email_goes_to_someone_without_an_address(mentor, candidate):

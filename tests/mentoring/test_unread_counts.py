@@ -1,13 +1,11 @@
 """The unread-feedback counts behind the navigation badges."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import FeedbackComment
-from mentoring.unread import cached_unread_feedback_for, unread_feedback_for
+from mentoring.unread import unread_feedback_for
 from tests.factories import (
     AssignmentFactory,
     FeedbackCommentFactory,
@@ -61,14 +59,7 @@ def test_the_navigation_costs_one_query(candidate_client, django_assert_num_quer
         assert context["feedback_unread"].as_mentor == 0
 
 
-# --- kept in a shared cache -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def cached_counts(settings):
-    """The counts kept in the cache, as with Redis in production (the tests' cache is one
-    process's memory, which is all these tests need)."""
-    settings.UNREAD_FEEDBACK_CACHE_SECONDS = 300
+# --- the badges follow every change at once ---------------------------------------------------
 
 
 def _badge(client) -> str:
@@ -78,16 +69,7 @@ def _badge(client) -> str:
     return page.split(link, 1)[1].split("</a>", 1)[0]
 
 
-def test_a_cached_count_costs_no_query(cached_counts, mentorship, mentor, candidate):
-    FeedbackCommentFactory(item=_assigned_item(mentor, candidate), author=mentor)
-    assert cached_unread_feedback_for(candidate).as_candidate == 1
-
-    with CaptureQueriesContext(connection) as queries:
-        assert cached_unread_feedback_for(candidate).as_candidate == 1
-    assert len(queries) == 0
-
-
-def test_a_new_comment_shows_at_once(cached_counts, mentorship, mentor, candidate, client):
+def test_a_new_comment_shows_at_once(mentorship, mentor, candidate, client):
     item = _assigned_item(mentor, candidate)
     client.force_login(candidate)
     assert "nav-badge" not in _badge(client)
@@ -100,9 +82,7 @@ def test_a_new_comment_shows_at_once(cached_counts, mentorship, mentor, candidat
     assert ">1<" in _badge(client)
 
 
-def test_reading_the_thread_clears_the_badge_at_once(
-    cached_counts, mentorship, mentor, candidate, client
-):
+def test_reading_the_thread_clears_the_badge_at_once(mentorship, mentor, candidate, client):
     item = _assigned_item(mentor, candidate)
     FeedbackCommentFactory(item=item, author=mentor)
     client.force_login(candidate)
@@ -114,10 +94,10 @@ def test_reading_the_thread_clears_the_badge_at_once(
 
 
 @pytest.mark.parametrize("removed", ["mentorship", "assignment", "comment"])
-def test_a_removal_updates_the_mentors_count(cached_counts, mentorship, mentor, candidate, removed):
+def test_a_removal_updates_the_mentors_count(mentorship, mentor, candidate, removed):
     item = _assigned_item(mentor, candidate)
     comment = FeedbackCommentFactory(item=item, author=candidate)
-    assert cached_unread_feedback_for(mentor).as_mentor == 1
+    assert unread_feedback_for(mentor).as_mentor == 1
 
     {
         "mentorship": mentorship,
@@ -125,13 +105,4 @@ def test_a_removal_updates_the_mentors_count(cached_counts, mentorship, mentor, 
         "comment": comment,
     }[removed].delete()
 
-    assert cached_unread_feedback_for(mentor).as_mentor == 0
-
-
-def test_without_a_shared_cache_nothing_is_kept(mentorship, mentor, candidate):
-    FeedbackCommentFactory(item=_assigned_item(mentor, candidate), author=mentor)
-    cached_unread_feedback_for(candidate)
-
-    with CaptureQueriesContext(connection) as queries:
-        assert cached_unread_feedback_for(candidate).as_candidate == 1
-    assert len(queries) == 1
+    assert unread_feedback_for(mentor).as_mentor == 0

@@ -8,16 +8,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import Mode, PracticeSession, Rating, ReviewCard, SessionItem
-from practice.services import (
+from practice.models import (
     MAX_TIME_PER_ANSWER,
+    Mode,
     Outcome,
-    answer_mock_item,
-    check_item,
-    finish_session,
-    grade_item,
-    reveal_item,
-    submit_code,
+    PracticeSession,
+    Rating,
+    ReviewCard,
+    SessionItem,
 )
 from tests.factories import ADD_SOLUTION, QuestionFactory, UserFactory, coding_question
 from tests.practice.conftest import session_with
@@ -61,7 +59,7 @@ def test_show_answer_keeps_what_the_candidate_typed_and_when(study):
     item = _item(study, 1)
     now = START + timedelta(minutes=3)
 
-    assert reveal_item(item=item, response="A closure keeps its scope.", now=now) is True
+    assert item.reveal(response="A closure keeps its scope.", now=now) is True
 
     item.refresh_from_db()
     assert item.revealed_at == now and item.response == "A closure keeps its scope."
@@ -71,7 +69,7 @@ def test_show_answer_keeps_what_the_candidate_typed_and_when(study):
 def test_show_answer_with_nothing_typed_keeps_an_empty_response(study):
     item = _item(study, 1)
 
-    assert reveal_item(item=item) is True
+    assert item.reveal() is True
 
     item.refresh_from_db()
     assert item.revealed_at is not None and item.response == ""
@@ -80,9 +78,9 @@ def test_show_answer_with_nothing_typed_keeps_an_empty_response(study):
 def test_a_second_show_answer_keeps_the_first_time_it_was_shown(study):
     item = _item(study, 1)
     first = START + timedelta(minutes=3)
-    reveal_item(item=item, response="First words", now=first)
+    item.reveal(response="First words", now=first)
 
-    assert reveal_item(item=item, response="Second words", now=first + timedelta(minutes=1))
+    assert item.reveal(response="Second words", now=first + timedelta(minutes=1))
 
     item.refresh_from_db()
     assert item.revealed_at == first and item.response == "Second words"
@@ -90,21 +88,19 @@ def test_a_second_show_answer_keeps_the_first_time_it_was_shown(study):
 
 def test_show_answer_on_an_answered_card_changes_nothing(study):
     item = _item(study, 1)
-    grade_item(item=item, rating=Rating.GOOD, response="What I said", now=START)
+    item.record_grade(rating=Rating.GOOD, response="What I said", now=START)
     answered = SessionItem.objects.values().get(pk=item.pk)
 
-    assert (
-        reveal_item(item=item, response="Overwritten?", now=START + timedelta(minutes=1)) is False
-    )
+    assert item.reveal(response="Overwritten?", now=START + timedelta(minutes=1)) is False
 
     assert SessionItem.objects.values().get(pk=item.pk) == answered
 
 
 def test_show_answer_in_a_finished_session_changes_nothing(study):
-    finish_session(session=study)
+    study.finish()
     item = _item(study, 1)
 
-    assert reveal_item(item=item, response="Late") is False
+    assert item.reveal(response="Late") is False
 
     item.refresh_from_db()
     assert item.revealed_at is None and item.response == ""
@@ -118,9 +114,9 @@ def test_show_answer_after_a_submit_keeps_the_submitted_code(candidate):
         {"name": test.name, "status": "fail", "message": "", "output": "", "duration_ms": 1}
         for test in question.tests.all()
     ]
-    submit_code(item=item, code=ADD_SOLUTION, results=results)
+    item.record_submission(code=ADD_SOLUTION, results=results)
 
-    assert reveal_item(item=item, response="typed after the submit, never run") is True
+    assert item.reveal(response="typed after the submit, never run") is True
 
     item.refresh_from_db()
     assert item.response == ADD_SOLUTION and item.revealed_at is not None
@@ -131,11 +127,9 @@ def test_show_answer_after_a_submit_keeps_the_submitted_code(candidate):
 
 def test_a_grade_keeps_the_response_typed_with_it(study):
     item = _item(study, 1)
-    reveal_item(item=item, response="Draft", now=START + timedelta(minutes=1))
+    item.reveal(response="Draft", now=START + timedelta(minutes=1))
 
-    grade_item(
-        item=item, rating=Rating.HARD, response="Final words", now=START + timedelta(minutes=2)
-    )
+    item.record_grade(rating=Rating.HARD, response="Final words", now=START + timedelta(minutes=2))
 
     item.refresh_from_db()
     assert item.response == "Final words"
@@ -144,9 +138,9 @@ def test_a_grade_keeps_the_response_typed_with_it(study):
 def test_a_grade_without_a_response_keeps_the_one_shown(study):
     item = _item(study, 1)
     shown = START + timedelta(minutes=1)
-    reveal_item(item=item, response="Draft", now=shown)
+    item.reveal(response="Draft", now=shown)
 
-    grade_item(item=item, rating=Rating.GOOD, now=shown + timedelta(minutes=1))
+    item.record_grade(rating=Rating.GOOD, now=shown + timedelta(minutes=1))
 
     item.refresh_from_db()
     assert item.response == "Draft" and item.revealed_at == shown
@@ -168,7 +162,7 @@ def test_a_grade_without_show_answer_marks_it_shown_then(study):
     item = _item(study, 1)
     now = START + timedelta(minutes=4)
 
-    grade_item(item=item, rating=Rating.GOOD, now=now)
+    item.record_grade(rating=Rating.GOOD, now=now)
 
     item.refresh_from_db()
     assert item.revealed_at == now and item.answered_at == now
@@ -181,7 +175,7 @@ def test_a_grade_schedules_with_the_candidates_desired_retention(candidate, bank
     question = bank["concepts"][0]
     for user in (candidate, relaxed):
         for at in (START, START + timedelta(minutes=10)):  # learnt after two Goods
-            grade_item(item=_item(session_with(user, [question]), 1), rating=Rating.GOOD, now=at)
+            _item(session_with(user, [question]), 1).record_grade(rating=Rating.GOOD, now=at)
 
     strict_card = ReviewCard.objects.get(user=candidate, question=question)
     relaxed_card = ReviewCard.objects.get(user=relaxed, question=question)
@@ -200,7 +194,7 @@ def test_a_grade_schedules_with_the_candidates_desired_retention(candidate, bank
 def test_only_again_counts_as_a_miss(study, rating, correct, score):
     item = _item(study, 1)
 
-    grade_item(item=item, rating=rating)
+    item.record_grade(rating=rating)
 
     item.refresh_from_db()
     assert (item.rating, item.is_correct, item.score) == (rating, correct, score)
@@ -214,11 +208,11 @@ def test_a_first_answer_that_loses_the_race_for_its_card_reviews_the_card_made_m
     tests/security/test_concurrency.py; here the look-up is made to miss)."""
     item = _item(study, 1)
     other = session_with(candidate, [item.question])
-    grade_item(item=other.items.get(), rating=Rating.GOOD, now=START)
+    other.items.get().record_grade(rating=Rating.GOOD, now=START)
     first = QuerySet.first
     monkeypatch.setattr(QuerySet, "first", lambda qs: None if qs.model is ReviewCard else first(qs))
 
-    outcome = grade_item(item=item, rating=Rating.AGAIN, now=START + timedelta(days=1))
+    outcome = item.record_grade(rating=Rating.AGAIN, now=START + timedelta(days=1))
 
     assert outcome == Outcome.RECORDED
     card = ReviewCard.objects.get(user=candidate, question=item.question)
@@ -236,8 +230,8 @@ def test_the_first_answer_counts_from_the_start_and_the_next_from_the_last_answe
     one = START + timedelta(minutes=2)
     two = one + timedelta(seconds=75)
 
-    grade_item(item=first, rating=Rating.GOOD, now=one)
-    grade_item(item=second, rating=Rating.GOOD, now=two)
+    first.record_grade(rating=Rating.GOOD, now=one)
+    second.record_grade(rating=Rating.GOOD, now=two)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -250,7 +244,7 @@ def test_the_first_answer_counts_from_the_start_and_the_next_from_the_last_answe
 def test_time_away_counts_at_most_half_an_hour(study):
     item = _item(study, 1)
 
-    grade_item(item=item, rating=Rating.GOOD, now=START + timedelta(hours=1))
+    item.record_grade(rating=Rating.GOOD, now=START + timedelta(hours=1))
 
     item.refresh_from_db()
     assert item.time_spent == MAX_TIME_PER_ANSWER == timedelta(minutes=30)
@@ -259,7 +253,7 @@ def test_time_away_counts_at_most_half_an_hour(study):
 def test_a_clock_that_went_backwards_counts_no_time(study):
     item = _item(study, 1)
 
-    grade_item(item=item, rating=Rating.GOOD, now=START - timedelta(minutes=1))
+    item.record_grade(rating=Rating.GOOD, now=START - timedelta(minutes=1))
 
     item.refresh_from_db()
     assert item.time_spent == timedelta(0)
@@ -271,8 +265,8 @@ def test_a_quiz_answer_records_when_it_was_shown_answered_and_how_long_it_took(q
     two = one + timedelta(seconds=20)
     right = first.question.choices.get(is_correct=True)
 
-    check_item(item=first, choice_ids=[right.pk], now=one)
-    check_item(item=second, choice_ids=[], now=two)
+    first.record_choices(choice_ids=[right.pk], now=one)
+    second.record_choices(choice_ids=[], now=two)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -295,7 +289,7 @@ def test_a_quiz_answer_with_a_choice_of_another_question_is_wrong(quiz):
     item = _item(quiz, 1)
     foreign = _item(quiz, 2).question.choices.get(is_correct=True)
 
-    assert check_item(item=item, choice_ids=[foreign.pk]) == Outcome.RECORDED
+    assert item.record_choices(choice_ids=[foreign.pk]) == Outcome.RECORDED
 
     item.refresh_from_db()
     assert item.is_correct is False and not item.selected_choices.exists()
@@ -308,13 +302,13 @@ def test_a_multi_select_answer_needs_every_right_choice_and_no_wrong_one(candida
     session = session_with(candidate, [question], mode=Mode.QUIZ)
     item = _item(session, 1)
 
-    check_item(item=item, choice_ids=[right[0]])
+    item.record_choices(choice_ids=[right[0]])
     item.refresh_from_db()
     assert item.is_correct is False
 
     for choices, correct in (([*right, wrong], False), (right, True)):
         again = _item(session_with(candidate, [question], mode=Mode.QUIZ), 1)
-        check_item(item=again, choice_ids=choices)
+        again.record_choices(choice_ids=choices)
         again.refresh_from_db()
         assert again.is_correct is correct
         assert set(again.selected_choices.values_list("pk", flat=True)) == set(choices)
@@ -325,8 +319,8 @@ def test_a_mock_answer_records_its_time_and_the_interviews_last_activity(mock):
     one = mock.started_at + timedelta(minutes=40)  # a long first answer: the limit is 45
     two = one + timedelta(seconds=90)
 
-    answer_mock_item(item=first, response="First", now=one)
-    answer_mock_item(item=second, response="Second", now=two)
+    first.record_mock_answer(response="First", now=one)
+    second.record_mock_answer(response="Second", now=two)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -346,7 +340,7 @@ def test_a_mock_answer_counts_at_most_the_length_of_the_interview(candidate, ban
     session = session_with(candidate, bank["concepts"][:2], mode=Mode.MOCK, time_limit_minutes=45)
     item = _item(session, 1)
     # Sent within the grace after the deadline, long after the start: capped at 45 minutes.
-    answer_mock_item(item=item, response="x", now=session.deadline + timedelta(seconds=10))
+    item.record_mock_answer(response="x", now=session.deadline + timedelta(seconds=10))
 
     item.refresh_from_db()
     assert item.time_spent == timedelta(minutes=45)
@@ -354,7 +348,7 @@ def test_a_mock_answer_counts_at_most_the_length_of_the_interview(candidate, ban
 
 def test_answering_every_mock_question_does_not_finish_it(mock):
     for position in (1, 2, 3):
-        answer_mock_item(item=_item(mock, position), response="x")
+        _item(mock, position).record_mock_answer(response="x")
 
     mock.refresh_from_db()
     assert mock.answered_count == 3 and not mock.is_finished
@@ -371,7 +365,7 @@ def test_a_mock_submit_records_its_time_and_the_last_activity(candidate):
         for test in question.tests.all()
     ]
 
-    assert submit_code(item=item, code=ADD_SOLUTION, results=results, now=now) == Outcome.RECORDED
+    assert item.record_submission(code=ADD_SOLUTION, results=results, now=now) == Outcome.RECORDED
 
     item.refresh_from_db()
     session.refresh_from_db()
@@ -382,7 +376,7 @@ def test_a_mock_submit_records_its_time_and_the_last_activity(candidate):
     )
     assert item.revealed_at is None  # no model solution mid-interview
     assert session.last_activity_at == now and session.answered_count == 1
-    again = submit_code(item=item, code="other", results=results, now=now)
+    again = item.record_submission(code="other", results=results, now=now)
     assert again == Outcome.ALREADY_ANSWERED
 
 
@@ -395,26 +389,26 @@ def test_the_callers_copy_of_the_session_shows_the_outcome(study):
     now = START + timedelta(minutes=5)
 
     for position, rating in ((1, Rating.GOOD), (2, Rating.AGAIN), (3, Rating.EASY)):
-        grade_item(item=_item(study, position), rating=rating, now=now)
+        _item(study, position).record_grade(rating=rating, now=now)
 
     assert study.answered_count == 3 and study.last_activity_at == now
     assert study.finished_at == now and study.score == pytest.approx(2 / 3)
 
 
 def test_a_study_session_ended_early_is_scored_on_its_answers_only(study):
-    grade_item(item=_item(study, 1), rating=Rating.AGAIN)
-    grade_item(item=_item(study, 2), rating=Rating.EASY)
+    _item(study, 1).record_grade(rating=Rating.AGAIN)
+    _item(study, 2).record_grade(rating=Rating.EASY)
     now = timezone.now()
 
-    assert finish_session(session=study, now=now) == Outcome.RECORDED
+    assert study.finish(now=now) == Outcome.RECORDED
 
     study.refresh_from_db()
     assert study.finished_at == now and study.score == 0.5
-    assert finish_session(session=study) == Outcome.CLOSED
+    assert study.finish() == Outcome.CLOSED
 
 
 def test_a_session_ended_before_any_answer_has_no_score(study):
-    finish_session(session=study)
+    study.finish()
 
     study.refresh_from_db()
     assert study.is_finished and study.score is None
@@ -422,9 +416,9 @@ def test_a_session_ended_before_any_answer_has_no_score(study):
 
 def test_ending_a_mock_twice_keeps_the_first_end(mock):
     first = timezone.now()
-    finish_session(session=mock, now=first)
+    mock.finish(now=first)
 
-    assert finish_session(session=mock, now=first + timedelta(minutes=1)) == Outcome.RECORDED
+    assert mock.finish(now=first + timedelta(minutes=1)) == Outcome.RECORDED
 
     mock.refresh_from_db()
     assert mock.closed_at == first and not mock.is_finished

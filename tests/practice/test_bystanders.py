@@ -13,17 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import Mode, PracticeSession, Rating, ReviewCard, SessionItem
-from practice.services import (
-    Outcome,
-    answer_mock_item,
-    assess_mock,
-    check_item,
-    finish_session,
-    grade_item,
-    reveal_item,
-    submit_code,
-)
+from practice.models import Mode, Outcome, PracticeSession, Rating, ReviewCard, SessionItem
 from tests.bystander import snapshot
 from tests.factories import ADD_SOLUTION, coding_question
 from tests.practice.conftest import session_with
@@ -76,7 +66,7 @@ def test_showing_caseys_answer_leaves_every_other_card_unshown(study, other_stud
     first, second, third = study.items.order_by("position")
     others = _rows(other_study)
 
-    assert reveal_item(item=first, response="Casey's words") is True
+    assert first.reveal(response="Casey's words") is True
 
     first.refresh_from_db()
     assert first.revealed_at is not None and first.response == "Casey's words"
@@ -93,7 +83,7 @@ def test_grading_caseys_new_card_leaves_beas_cards_and_sessions_as_they_were(
     item = study.items.get(position=1)
     others = _rows(other_study)
 
-    assert grade_item(item=item, rating=Rating.EASY) == Outcome.RECORDED
+    assert item.record_grade(rating=Rating.EASY) == Outcome.RECORDED
 
     card = _card(candidate, item.question)
     assert card.reps == 1 and card.last_rating == Rating.EASY
@@ -104,10 +94,10 @@ def test_grading_caseys_new_card_leaves_beas_cards_and_sessions_as_they_were(
 
 def test_grading_a_card_casey_already_has_moves_only_her_card(candidate, study, bea):
     first, second, _ = study.items.order_by("position")
-    grade_item(item=first, rating=Rating.GOOD)
+    first.record_grade(rating=Rating.GOOD)
     again = session_with(candidate, [first.question])
 
-    grade_item(item=again.items.get(), rating=Rating.AGAIN)
+    again.items.get().record_grade(rating=Rating.AGAIN)
 
     card = _card(candidate, first.question)
     assert card.reps == 2 and card.last_rating == Rating.AGAIN
@@ -121,7 +111,7 @@ def test_caseys_last_grade_finishes_her_session_and_no_other(study, other_study,
     now = timezone.now()
 
     for item in items:
-        grade_item(item=item, rating=Rating.GOOD, now=now)
+        item.record_grade(rating=Rating.GOOD, now=now)
 
     study.refresh_from_db()
     assert study.finished_at == now and study.score == 1.0 and study.answered_count == 3
@@ -130,10 +120,10 @@ def test_caseys_last_grade_finishes_her_session_and_no_other(study, other_study,
 
 
 def test_ending_caseys_session_early_ends_no_other(study, other_study, bea):
-    grade_item(item=study.items.get(position=1), rating=Rating.HARD)
+    study.items.get(position=1).record_grade(rating=Rating.HARD)
     other = _session_row(other_study)
 
-    assert finish_session(session=study) == Outcome.RECORDED
+    assert study.finish() == Outcome.RECORDED
 
     study.refresh_from_db()
     assert study.is_finished and study.score == 1.0
@@ -150,7 +140,7 @@ def test_checking_caseys_quiz_answer_leaves_beas_quiz_and_cards_alone(candidate,
     item = quiz.items.get(position=1)
     right = question.choices.get(is_correct=True)
 
-    assert check_item(item=item, choice_ids=[right.pk]) == Outcome.RECORDED
+    assert item.record_choices(choice_ids=[right.pk]) == Outcome.RECORDED
 
     assert list(item.selected_choices.all()) == [right]
     assert _card(candidate, question).last_rating == Rating.GOOD
@@ -169,7 +159,7 @@ def mock(candidate, concepts):
 def test_caseys_mock_answer_leaves_beas_open_mock_alone(mock, bea):
     first, second = mock.items.order_by("position")
 
-    assert answer_mock_item(item=first, response="Casey's answer") == Outcome.RECORDED
+    assert first.record_mock_answer(response="Casey's answer") == Outcome.RECORDED
 
     second.refresh_from_db()
     assert second.answered_at is None and second.response == ""
@@ -179,7 +169,7 @@ def test_caseys_mock_answer_leaves_beas_open_mock_alone(mock, bea):
 
 
 def test_ending_caseys_mock_closes_only_hers(mock, bea):
-    assert finish_session(session=mock) == Outcome.RECORDED
+    assert mock.finish() == Outcome.RECORDED
 
     mock.refresh_from_db()
     assert mock.closed_at is not None and not mock.is_finished
@@ -190,13 +180,13 @@ def test_scoring_caseys_mock_leaves_beas_cards_on_the_same_questions_as_they_wer
     candidate, mock, bea
 ):
     first, second = mock.items.order_by("position")
-    answer_mock_item(item=first, response="One")
-    answer_mock_item(item=second, response="Two")
+    first.record_mock_answer(response="One")
+    second.record_mock_answer(response="Two")
     # Casey already has a card for the first question (it is updated), not for the second.
     ReviewCard.objects.create(user=candidate, question=first.question)
     other_open = session_with(candidate, [second.question], mode=Mode.MOCK)
 
-    assess_mock(session=mock, covered={first.pk: [0, 1, 2], second.pk: []})
+    mock.assess(covered={first.pk: [0, 1, 2], second.pk: []})
 
     assert _card(candidate, first.question).last_rating == Rating.GOOD
     assert _card(candidate, second.question).last_rating == Rating.AGAIN
@@ -219,7 +209,7 @@ def test_caseys_submit_stores_on_her_item_only(candidate, coding, concepts, byst
     session = session_with(candidate, [coding, concepts[0]], mode=mode)
     item, other = session.items.order_by("position")
 
-    outcome = submit_code(item=item, code=ADD_SOLUTION, results=_results(coding))
+    outcome = item.record_submission(code=ADD_SOLUTION, results=_results(coding))
 
     assert outcome == Outcome.RECORDED
     item.refresh_from_db()

@@ -18,10 +18,7 @@ from django.utils import timezone
 
 from practice.models import MOCK_GRACE, Mode, PracticeSession, Rating, ReviewCard, SessionItem
 from practice.services import (
-    finish_session,
-    grade_item,
     start_session_with_questions,
-    submit_code,
 )
 from practice.views import FINISHED_NOTICE, TIME_UP_NOTICE
 from questions.models import Kind
@@ -75,8 +72,7 @@ class Bystander:
     def __init__(self, user, question):
         self.user = user
         study = session_with(user, [question, QuestionFactory()])
-        submit_code(
-            item=study.items.get(position=1),
+        study.items.get(position=1).record_submission(
             code=FAILING_CODE,
             results=browser_results(question, failing=[4]),
         )
@@ -430,7 +426,7 @@ def test_another_users_session_or_item_is_a_404_and_nothing_is_stored(
 def test_a_finished_session_refuses_a_submit_and_stores_nothing(
     candidate_client, session, item, htmx_headers, bystander, htmx
 ):
-    finish_session(session=session)
+    session.finish()
     before, session_before = _row(item), _session_row(session)
 
     if htmx:
@@ -621,7 +617,7 @@ def test_an_identical_double_submit_before_grading_stores_one_submission(
 def test_a_submit_on_an_answered_item_changes_nothing(
     candidate_client, session, item, htmx_headers, bystander
 ):
-    grade_item(item=item, rating=Rating.AGAIN, response="I gave up")  # graded without a Submit
+    item.record_grade(rating=Rating.AGAIN, response="I gave up")  # graded without a Submit
     before, session_before = _row(item), _session_row(session)
 
     response = _post(candidate_client, session, item, headers=htmx_headers)
@@ -760,8 +756,7 @@ def test_the_session_page_has_the_editors_nonce_and_the_card_script(candidate_cl
 
 
 def test_the_editor_keeps_the_last_submitted_code(candidate_client, session, item, question):
-    submit_code(
-        item=item,
+    item.record_submission(
         code="def add(a, b):\n    return b < a\n",
         results=browser_results(question, failing=[0]),
     )

@@ -148,22 +148,23 @@ def test_the_dashboard_lists_leeches_only_when_the_cards_count_some(
     ReviewCard.objects.create(user=candidate, question=bank["concepts"][0])
     ReviewCard.objects.create(user=candidate, question=bank["draft"][0], lapses=8, is_leech=True)
     client.force_login(candidate)
-    client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
+    client.get(DASHBOARD_URL)  # warms the process, as in a running one
     # 1 session, 2 user with its roles, 3 the candidate's cards (with how many are leeches),
-    # 4 answers per day, 5 assignments, 6 unread feedback, 7 recent sessions: no leech on a
-    # published question, so no query for them
-    with django_assert_num_queries(7):
+    # 4 the published questions per topic, 5 answers per day, 6 assignments, 7 the candidate's
+    # problem reports, 8 unread feedback, 9 recent sessions: no leech on a published question,
+    # so no query for them
+    with django_assert_num_queries(9):
         html = client.get(DASHBOARD_URL).content.decode()
     assert "No leeches" in html
 
     leech = bank["concepts"][1]
     ReviewCard.objects.create(user=candidate, question=leech, lapses=8, is_leech=True)
-    with django_assert_num_queries(8):  # and 8 the leeches
+    with django_assert_num_queries(10):  # and 10 the leeches
         html = client.get(DASHBOARD_URL).content.decode()
     assert leech.title in html and "No leeches" not in html
 
 
-def test_a_question_published_after_the_totals_were_cached_is_new_at_once(candidate_client, bank):
+def test_a_question_published_since_the_last_view_is_new_at_once(candidate_client, bank):
     before = candidate_client.get(DASHBOARD_URL).context["data"].new_available
     draft = bank["draft"][0]
 
@@ -226,9 +227,8 @@ def test_the_dashboard_page(candidate_client, candidate, bank):
     candidate.save()
     session = session_with(candidate, bank["concepts"][:2])
     first = session.items.get(position=1)
-    from practice.services import grade_item
 
-    grade_item(item=first, rating=Rating.GOOD)
+    first.record_grade(rating=Rating.GOOD)
     leech = ReviewCard.objects.create(
         user=candidate, question=bank["concepts"][3], lapses=8, is_leech=True
     )
@@ -263,9 +263,10 @@ def test_the_dashboard_queries_do_not_grow_with_history(
     past_answers(candidate, history)
     QuestionFactory.create_batch(3)
     client.force_login(candidate)
-    client.get(DASHBOARD_URL)  # the bank's published questions per topic are cached from here
+    client.get(DASHBOARD_URL)  # warms the process, as in a running one
     # 1 session, 2 user with its roles, 3 the candidate's published cards (readiness, and studied,
-    # learnt and due today per topic; "new" is the rest), 4 answers per day, 5 assignments
-    # (mentoring), 6 unread feedback (navigation), 7 recent sessions, 8 leeches.
-    with django_assert_num_queries(8):
+    # learnt and due today per topic; "new" is the rest), 4 the published questions per topic,
+    # 5 answers per day, 6 assignments (mentoring), 7 problem reports (curation), 8 unread
+    # feedback (navigation), 9 recent sessions, 10 leeches.
+    with django_assert_num_queries(10):
         client.get(DASHBOARD_URL)

@@ -19,12 +19,13 @@ from tests.factories import UserFactory
 AT = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def test_production_settings_leave_fsrs_fuzzing_on():
-    assert getattr(prep.settings, "PRACTICE_FSRS_FUZZING", True) is True
+def test_production_settings_leave_fsrs_fuzzing_on_and_the_draw_unseeded():
+    assert prep.settings.PRACTICE_FSRS_FUZZING is True
+    assert prep.settings.PRACTICE_DRAW_SEED is None
 
 
-def test_without_the_setting_the_scheduler_fuzzes(settings):
-    del settings.PRACTICE_FSRS_FUZZING
+def test_with_the_production_setting_the_scheduler_fuzzes(settings):
+    settings.PRACTICE_FSRS_FUZZING = prep.settings.PRACTICE_FSRS_FUZZING
 
     assert scheduler_for(UserFactory.build()).enable_fuzzing is True
 
@@ -36,7 +37,7 @@ def test_the_test_setting_turns_fuzzing_off(settings):
 
 
 def test_with_fuzzing_cards_learnt_together_do_not_all_fall_due_together(settings):
-    del settings.PRACTICE_FSRS_FUZZING
+    settings.PRACTICE_FSRS_FUZZING = True
     scheduler = scheduler_for(UserFactory.build())
     dues = set()
     for pk in range(1, 21):

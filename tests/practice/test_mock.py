@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import MOCK_GRACE, Mode, PracticeSession, Rating, ReviewCard
-from practice.services import Outcome, answer_mock_item, assess_mock
+from practice.models import MOCK_GRACE, Mode, Outcome, PracticeSession, Rating, ReviewCard
 from tests.practice.conftest import session_with
 
 
@@ -115,12 +114,12 @@ def test_answers_after_the_time_limit_are_refused(candidate_client, mock):
 def test_an_answer_sent_as_the_clock_runs_out_is_kept(mock):
     item = mock.items.get(position=1)
     deadline = mock.deadline
-    assert answer_mock_item(item=item, response="Just in time", now=deadline + MOCK_GRACE) == (
+    assert item.record_mock_answer(response="Just in time", now=deadline + MOCK_GRACE) == (
         Outcome.RECORDED
     )
     late = mock.items.get(position=2)
     late.session = mock
-    outcome = answer_mock_item(item=late, response="Late", now=deadline + MOCK_GRACE * 2)
+    outcome = late.record_mock_answer(response="Late", now=deadline + MOCK_GRACE * 2)
     assert outcome == Outcome.CLOSED
 
 
@@ -155,8 +154,8 @@ def test_scoring_before_the_end_is_refused(candidate_client, mock):
 def test_scoring_twice_changes_nothing(mock):
     PracticeSession.objects.filter(pk=mock.pk).update(closed_at=timezone.now())
     mock.refresh_from_db()
-    assert assess_mock(session=mock, covered={}) == Outcome.RECORDED
-    assert assess_mock(session=mock, covered={}) == Outcome.ALREADY_ANSWERED
+    assert mock.assess(covered={}) == Outcome.RECORDED
+    assert mock.assess(covered={}) == Outcome.ALREADY_ANSWERED
 
 
 def test_a_double_posted_answer_is_recorded_once(candidate_client, mock):

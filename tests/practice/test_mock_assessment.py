@@ -7,12 +7,13 @@ import fsrs
 import pytest
 from django.utils import timezone
 
-from practice.models import CardState, Mode, PracticeSession, Rating, ReviewCard
-from practice.services import (
+from practice.models import (
+    CardState,
+    Mode,
     Outcome,
-    answer_mock_item,
-    assess_mock,
-    finish_session,
+    PracticeSession,
+    Rating,
+    ReviewCard,
     rating_for_coverage,
 )
 from tests.factories import QuestionFactory, UserFactory
@@ -26,8 +27,8 @@ def _mock(candidate, questions, *, answered):
     session = session_with(candidate, questions, mode=Mode.MOCK, time_limit_minutes=30)
     items = list(session.items.order_by("position"))
     for position in answered:
-        answer_mock_item(item=items[position - 1], response=f"Answer {position}")
-    finish_session(session=session)
+        items[position - 1].record_mock_answer(response=f"Answer {position}")
+    session.finish()
     session.refresh_from_db()
     return session, items
 
@@ -69,7 +70,7 @@ def test_each_answer_is_scored_graded_and_marked_by_its_share_of_key_points(
     question = QuestionFactory(key_points=FIVE_POINTS)
     session, (item,) = _mock(candidate, [question], answered=[1])
 
-    assess_mock(session=session, covered={item.pk: ticked})
+    session.assess(covered={item.pk: ticked})
 
     (item,) = _scored([item])
     assert item.covered_points == ticked
@@ -84,7 +85,7 @@ def test_an_index_past_the_last_key_point_or_before_the_first_is_ignored(candida
     question = QuestionFactory(key_points="One\nTwo\nThree")
     session, (item,) = _mock(candidate, [question], answered=[1])
 
-    assess_mock(session=session, covered={item.pk: [3, -1, 0, 0, 2]})
+    session.assess(covered={item.pk: [3, -1, 0, 0, 2]})
 
     (item,) = _scored([item])
     assert item.covered_points == [0, 2]
@@ -95,7 +96,7 @@ def test_ticks_for_another_item_or_an_unknown_id_count_for_nothing(candidate):
     first, second = QuestionFactory(), QuestionFactory()
     session, items = _mock(candidate, [first, second], answered=[1, 2])
 
-    assess_mock(session=session, covered={items[0].pk: [0, 1, 2], 10**9: [0]})
+    session.assess(covered={items[0].pk: [0, 1, 2], 10**9: [0]})
 
     scored = _scored(items)
     assert scored[0].score == 1.0 and scored[1].score == 0.0 and scored[1].covered_points == []
@@ -105,7 +106,7 @@ def test_an_answer_to_a_question_without_key_points_scores_full(candidate):
     question = QuestionFactory(key_points="")
     session, (item,) = _mock(candidate, [question], answered=[1])
 
-    assess_mock(session=session, covered={item.pk: [0]})
+    session.assess(covered={item.pk: [0]})
 
     (item,) = _scored([item])
     assert item.covered_points == [] and item.score == 1.0 and item.rating == Rating.GOOD
@@ -115,7 +116,7 @@ def test_answers_after_an_unanswered_question_are_still_scored(candidate):
     questions = [QuestionFactory() for _ in range(3)]
     session, items = _mock(candidate, questions, answered=[2, 3])
 
-    assess_mock(session=session, covered={item.pk: [0, 1, 2] for item in items})
+    session.assess(covered={item.pk: [0, 1, 2] for item in items})
 
     skipped, second, third = _scored(items)
     assert skipped.score == 0.0 and skipped.is_correct is False and skipped.rating is None
@@ -131,7 +132,7 @@ def test_a_mock_where_every_answer_scores_nothing_scores_nothing(candidate):
     questions = [QuestionFactory() for _ in range(3)]
     session, items = _mock(candidate, questions, answered=[1, 2, 3])
 
-    assert assess_mock(session=session, covered={}) == Outcome.RECORDED
+    assert session.assess(covered={}) == Outcome.RECORDED
 
     session.refresh_from_db()
     assert session.is_finished and session.score == 0.0
@@ -142,7 +143,7 @@ def test_the_interview_score_counts_unanswered_questions_as_nothing(candidate):
     questions = [QuestionFactory(key_points=FIVE_POINTS) for _ in range(4)]
     session, items = _mock(candidate, questions, answered=[1, 2])
 
-    assess_mock(session=session, covered={items[0].pk: [0, 1, 2, 3, 4], items[1].pk: [0, 1]})
+    session.assess(covered={items[0].pk: [0, 1, 2, 3, 4], items[1].pk: [0, 1]})
 
     session.refresh_from_db()
     assert session.score == pytest.approx((1.0 + 0.4) / 4)
@@ -165,7 +166,7 @@ def test_a_card_the_candidate_already_has_is_moved_from_where_it_was(candidate):
     session, (item,) = _mock(candidate, [question], answered=[1])
     now = timezone.now()
 
-    assess_mock(session=session, covered={item.pk: [0, 1, 2]}, now=now)
+    session.assess(covered={item.pk: [0, 1, 2]}, now=now)
 
     assert ReviewCard.objects.filter(user=candidate).count() == 1
     card.refresh_from_db()
@@ -201,7 +202,7 @@ def test_a_lapse_in_a_mock_counts_on_the_existing_card(candidate):
     )
     session, (item,) = _mock(candidate, [question], answered=[1])
 
-    assess_mock(session=session, covered={item.pk: []})
+    session.assess(covered={item.pk: []})
 
     card = ReviewCard.objects.get(user=candidate, question=question)
     assert card.lapses == 3 and card.state == CardState.RELEARNING
@@ -226,7 +227,7 @@ def test_scoring_schedules_with_the_candidates_desired_retention(candidate):
             reps=3,
         )
         session, (item,) = _mock(user, [question], answered=[1])
-        assess_mock(session=session, covered={item.pk: [0, 1, 2]}, now=now)
+        session.assess(covered={item.pk: [0, 1, 2]}, now=now)
         dues[user] = ReviewCard.objects.get(user=user, question=question).due
 
     assert dues[candidate] < dues[relaxed]  # 97% retention asks for it sooner than 70%
@@ -237,7 +238,7 @@ def test_new_cards_are_made_for_answered_questions_only(candidate):
     session, items = _mock(candidate, questions, answered=[1])
     now = timezone.now()
 
-    assess_mock(session=session, covered={items[0].pk: [0, 1]}, now=now)
+    session.assess(covered={items[0].pk: [0, 1]}, now=now)
 
     card = ReviewCard.objects.get(user=candidate)
     assert card.question == questions[0]
@@ -248,7 +249,7 @@ def test_scoring_finishes_the_interview_at_that_moment(candidate):
     session, items = _mock(candidate, [QuestionFactory()], answered=[1])
     now = timezone.now()
 
-    assess_mock(session=session, covered={}, now=now)
+    session.assess(covered={}, now=now)
 
     session.refresh_from_db()
     assert session.finished_at == now
@@ -259,7 +260,7 @@ def test_scoring_an_interview_still_running_is_refused_and_changes_nothing(candi
     item = session.items.get()
 
     with pytest.raises(ValueError, match=r"^The interview is still running\.$"):
-        assess_mock(session=session, covered={item.pk: [0]})
+        session.assess(covered={item.pk: [0]})
 
     item.refresh_from_db()
     assert item.covered_points == [] and item.score is None
@@ -269,16 +270,16 @@ def test_scoring_an_interview_still_running_is_refused_and_changes_nothing(candi
 def test_scoring_is_possible_once_every_question_is_answered(candidate):
     session = session_with(candidate, [QuestionFactory()], mode=Mode.MOCK, time_limit_minutes=30)
     item = session.items.get()
-    answer_mock_item(item=item, response="All of it")
+    item.record_mock_answer(response="All of it")
 
-    assert assess_mock(session=session, covered={item.pk: [0, 1, 2]}) == Outcome.RECORDED
+    assert session.assess(covered={item.pk: [0, 1, 2]}) == Outcome.RECORDED
 
 
 def test_scoring_is_possible_once_the_time_is_up(candidate):
     session = session_with(candidate, [QuestionFactory()], mode=Mode.MOCK, time_limit_minutes=30)
     later = session.started_at + timedelta(minutes=31)
 
-    assert assess_mock(session=session, covered={}, now=later) == Outcome.RECORDED
+    assert session.assess(covered={}, now=later) == Outcome.RECORDED
 
 
 @pytest.mark.parametrize("size", [2, 8])
@@ -296,4 +297,4 @@ def test_scoring_costs_the_same_queries_for_a_short_or_a_long_interview(
     # 4 lock the cards, 5 update the items, 6 update the cards, 7 insert the new cards,
     # 8 the interview's total score, 9 finish it, 10 release the savepoint.
     with django_assert_num_queries(10):
-        assess_mock(session=session, covered={item.pk: [0] for item in items})
+        session.assess(covered={item.pk: [0] for item in items})

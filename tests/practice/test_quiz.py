@@ -23,7 +23,8 @@ def _ids(item, *, correct):
 def test_a_single_select_question_shows_radio_buttons(candidate_client, quiz):
     item = quiz.items.get(position=1)
     html = candidate_client.get(reverse("practice:session", args=[quiz.pk])).content.decode()
-    assert html.count('type="radio"') == 3
+    # The card's own radios, not the "Report a problem" form's.
+    assert html.count('type="radio" name="choices"') == 3
     assert "Choose one answer" in html and ">Check</button>" in html
     assert item.question.choices.first().explanation_html not in html
 
@@ -32,7 +33,7 @@ def test_a_multi_select_question_shows_checkboxes(candidate_client, candidate, b
     multi = bank["quiz"][3]
     session = session_with(candidate, [multi], mode="quiz")
     html = candidate_client.get(reverse("practice:session", args=[session.pk])).content.decode()
-    assert html.count('type="checkbox"') == 4
+    assert html.count('type="checkbox" name="choices"') == 4
     assert "Tick every right answer" in html
 
 

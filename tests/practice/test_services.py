@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from practice.models import Mode, PracticeSession, Rating, ReviewCard
-from practice.services import grade_item, start_session_with_questions
+from practice.services import start_session_with_questions
 from tests.factories import AssignmentFactory, QuestionSetFactory
 
 
@@ -56,7 +56,7 @@ def test_review_and_mistakes_end_to_end(candidate_client, candidate, bank, mode,
         user=candidate, mode=Mode.STUDY, questions=bank["concepts"][:2]
     )
     for item in studied.items.all():
-        grade_item(item=item, rating=Rating.AGAIN)
+        item.record_grade(rating=Rating.AGAIN)
     ReviewCard.objects.update(due=studied.started_at)
     response = candidate_client.post(reverse("practice:start"), {"mode": mode, "count": 10})
     session = PracticeSession.objects.get(mode=mode)

@@ -75,9 +75,8 @@ def test_the_draw_prefers_questions_not_seen_lately(candidate_client, candidate,
     fresh = QuestionFactory(topic=topics[0])
     session_with(candidate, [seen])
     item = SessionItem.objects.get(question=seen)
-    from practice.services import grade_item
 
-    grade_item(item=item, rating=3)
+    item.record_grade(rating=3)
     _start(candidate_client, count=1)
     newest = PracticeSession.objects.order_by("-pk").first()
     assert list(newest.items.values_list("question_id", flat=True)) == [fresh.pk]
@@ -121,7 +120,10 @@ def test_a_mock_without_a_length_gets_the_default(candidate_client, candidate, b
     ("data", "message"),
     [
         ({"topics": "__empty__"}, "No published questions match these filters"),
-        ({"mode": "quiz", "kinds": ["concept"]}, "tick Multiple choice or none"),
+        (
+            {"mode": "quiz", "kinds": ["concept"]},
+            "tick Multiple choice, Predict the output, or none",
+        ),
         ({"mode": "mock", "kinds": ["multiple_choice"]}, "has no multiple-choice questions"),
         ({"mode": "review"}, "Nothing is due for review"),
         ({"mode": "mistakes"}, "No mistakes to practise"),
@@ -145,12 +147,11 @@ def test_bad_or_empty_combinations_get_a_clear_message_and_create_nothing(
 
 
 def test_the_daily_review_limit_is_explained(candidate_client, candidate, bank):
-    from practice.services import grade_item
 
     candidate.daily_review_limit = 1
     candidate.save()
     session = session_with(candidate, bank["concepts"][:1], mode=Mode.REVIEW)
-    grade_item(item=session.items.get(), rating=1)
+    session.items.get().record_grade(rating=1)
     response = _start(candidate_client, mode="review")
     assert "daily review limit" in response.content.decode()
     assert PracticeSession.objects.count() == 1

@@ -7,8 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import CardState, Mode, PracticeSession, Rating, ReviewCard, SessionItem
-from practice.services import Outcome, grade_item
+from practice.models import (
+    CardState,
+    Mode,
+    Outcome,
+    PracticeSession,
+    Rating,
+    ReviewCard,
+    SessionItem,
+)
 from tests.practice.conftest import past_answers, session_with
 
 
@@ -80,7 +87,7 @@ def test_study_end_to_end_with_htmx_swaps_only_the_card(
     assert "Question 2 of 3" in html and items[1].question.title in html
     assert '<progress max="3" value="1"' in html
     # The last grade of the session takes the browser to the summary.
-    grade_item(item=items[1], rating=Rating.GOOD)
+    items[1].record_grade(rating=Rating.GOOD)
     response = candidate_client.post(
         _urls(session, items[2])["grade"], {"rating": "4"}, headers=htmx_headers
     )
@@ -124,8 +131,8 @@ def test_a_double_post_records_once_and_schedules_once(
 
 def test_the_service_is_idempotent_too(candidate, session):
     item = session.items.get(position=1)
-    assert grade_item(item=item, rating=Rating.GOOD) == Outcome.RECORDED
-    assert grade_item(item=item, rating=Rating.EASY) == Outcome.ALREADY_ANSWERED
+    assert item.record_grade(rating=Rating.GOOD) == Outcome.RECORDED
+    assert item.record_grade(rating=Rating.EASY) == Outcome.ALREADY_ANSWERED
     assert ReviewCard.objects.get(user=candidate).reps == 1
 
 
@@ -144,8 +151,8 @@ def test_a_finished_session_cannot_change(candidate_client, candidate, session):
 
 def test_ending_early_scores_what_was_answered(candidate_client, session):
     items = list(session.items.order_by("position"))
-    grade_item(item=items[0], rating=Rating.AGAIN)
-    grade_item(item=items[1], rating=Rating.HARD)
+    items[0].record_grade(rating=Rating.AGAIN)
+    items[1].record_grade(rating=Rating.HARD)
     response = candidate_client.post(reverse("practice:finish", args=[session.pk]))
     assert response["Location"] == reverse("practice:summary", args=[session.pk])
     session.refresh_from_db()
@@ -222,11 +229,11 @@ def test_mistakes_mode_takes_questions_last_answered_wrong_or_again(
     wrong, again_then_good, again = bank["concepts"][:3]
     session = session_with(candidate, [wrong, again_then_good, again])
     items = {item.question_id: item for item in session.items.all()}
-    grade_item(item=items[wrong.pk], rating=Rating.AGAIN)
-    grade_item(item=items[again_then_good.pk], rating=Rating.AGAIN)
-    grade_item(item=items[again.pk], rating=Rating.AGAIN)
+    items[wrong.pk].record_grade(rating=Rating.AGAIN)
+    items[again_then_good.pk].record_grade(rating=Rating.AGAIN)
+    items[again.pk].record_grade(rating=Rating.AGAIN)
     later = session_with(candidate, [again_then_good])
-    grade_item(item=later.items.get(), rating=Rating.GOOD)
+    later.items.get().record_grade(rating=Rating.GOOD)
     candidate_client.post(reverse("practice:start"), {"mode": "mistakes", "count": 10})
     mistakes = PracticeSession.objects.filter(mode=Mode.MISTAKES).get()
     assert set(mistakes.items.values_list("question_id", flat=True)) == {wrong.pk, again.pk}

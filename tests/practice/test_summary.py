@@ -1,10 +1,12 @@
 """The summary: score, time, per-topic breakdown, every answer, Practise mistakes."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from practice.models import Mode, PracticeSession, Rating
-from practice.services import check_item, grade_item, reveal_item
+from practice.templatetags.practice_tags import duration
 from tests.practice.conftest import past_answers, session_with
 
 
@@ -13,11 +15,11 @@ def finished(candidate, bank):
     questions = [bank["concepts"][0], bank["concepts"][4], bank["quiz"][0]]
     session = session_with(candidate, questions)
     first, second, third = session.items.order_by("position")
-    reveal_item(item=first, response="Typed <b>answer</b>")
-    grade_item(item=first, rating=Rating.GOOD)
-    grade_item(item=second, rating=Rating.AGAIN)
+    first.reveal(response="Typed <b>answer</b>")
+    first.record_grade(rating=Rating.GOOD)
+    second.record_grade(rating=Rating.AGAIN)
     wrong = third.question.choices.filter(is_correct=False).first()
-    check_item(item=third, choice_ids=[wrong.pk])
+    third.record_choices(choice_ids=[wrong.pk])
     session.refresh_from_db()
     return session
 
@@ -48,7 +50,7 @@ def test_practise_mistakes_starts_a_session_with_them(candidate_client, candidat
 
 def test_no_mistakes_means_no_button(candidate_client, candidate, bank):
     session = session_with(candidate, bank["concepts"][:1])
-    grade_item(item=session.items.get(), rating=Rating.EASY)
+    session.items.get().record_grade(rating=Rating.EASY)
     html = candidate_client.get(reverse("practice:summary", args=[session.pk])).content.decode()
     assert "Practise mistakes" not in html and "No mistakes" in html
     response = candidate_client.post(
@@ -71,8 +73,8 @@ def test_the_summary_queries_do_not_grow_with_history(
     past_answers(candidate, history)
     session = session_with(candidate, bank["concepts"][:2] + bank["quiz"][:2])
     for item in session.items.all():
-        grade_item(item=item, rating=Rating.GOOD) if item.question.kind != "multiple_choice" else (
-            check_item(item=item, choice_ids=[item.question.choices.first().pk])
+        item.record_grade(rating=Rating.GOOD) if item.question.kind != "multiple_choice" else (
+            item.record_choices(choice_ids=[item.question.choices.first().pk])
         )
     client.force_login(candidate)
     # 1 session, 2 user with its roles, 3 the practice session with its question set, 4 items with
@@ -80,3 +82,20 @@ def test_the_summary_queries_do_not_grow_with_history(
     # (navigation). Totals and the per-topic breakdown come from the loaded items.
     with django_assert_num_queries(7):
         client.get(reverse("practice:summary", args=[session.pk]))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (None, ""),
+        (0, "0 s"),
+        (45, "45 s"),
+        (180, "3 min"),
+        (200, "3 min 20 s"),
+        (3900, "1 h 5 min"),
+    ],
+)
+def test_times_read_as_short_durations_without_padded_zeros(seconds, shown):
+    """One duration filter for the summary and the mentor's view of an answer."""
+    value = None if seconds is None else timedelta(seconds=seconds)
+    assert duration(value) == shown

@@ -183,17 +183,18 @@ def test_the_question_list_issues_the_same_queries_for_20_and_200_questions(
     topics = [TopicFactory() for _ in range(3)]
     for index in range(20):
         QuestionFactory(topic=topics[index % 3])
-    editor_client.get(CHANGELIST)  # fills the cached filter menus, as in a running process
-    # 1 session, 2 user with its roles, 3-4 the user's and groups' permissions, 5 the count (also
-    # the total, with no filter), 6 the page of questions with their topics (the topics, tracks
-    # and tags of the filters come from the cache; the updated-at filter is links).
-    with django_assert_num_queries(6):
+    editor_client.get(CHANGELIST)  # warms the process, as in a running one
+    # 1 session, 2 user with its roles, 3-4 the user's and groups' permissions, 5-7 the topics,
+    # tracks and tags of the filters, 8 the count, 9 the total ("M total": Django counts it even
+    # with no filter), 10 the page of questions with their topics (the updated-at filter is
+    # links).
+    with django_assert_num_queries(10):
         editor_client.get(CHANGELIST)
 
     for index in range(180):
         QuestionFactory(topic=topics[index % 3])
     editor_client.get(CHANGELIST)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(10):
         response = editor_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 200
 
@@ -261,7 +262,7 @@ def test_a_filtered_question_list_counts_the_total_too(editor_client):
     assert '1 result (<a href="?">2 total</a>)' in searched.content.decode()
 
 
-def test_a_topic_added_since_the_filters_were_cached_is_offered_at_once(editor_client):
+def test_a_topic_added_since_the_last_view_is_offered_at_once(editor_client):
     TopicFactory(name="Fundamentals")
     editor_client.get(CHANGELIST)
     added = TopicFactory(name="Concurrency")
@@ -410,7 +411,7 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
 ):
     topic = TopicFactory(name="Fundamentals")
     question = multiple_choice_question(topic=topic, author=editor)
-    editor_client.get(change_url(question))  # fills the cached menus, as in a running process
+    editor_client.get(change_url(question))  # warms the process, as in a running one
     for size in (2, 20):
         tags = [TagFactory() for _ in range(size)]
         tracks = [TrackFactory() for _ in range(size)]
@@ -422,10 +423,12 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
         editor_client.get(change_url(question))
         # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 the
         # user's and groups' permissions, 6-8 its tracks, tags and follow-ups (the form's
-        # initial values, which the autocomplete boxes show too), 9 its choices (inline),
-        # 10 its tests (inline), 11 the editors (the author <select>); the track checkboxes
-        # come from the cache.
-        with django_assert_num_queries(11):
+        # initial values), 9-11 the chosen topic, tags and follow-ups again (Django's
+        # autocomplete boxes read what they show by id), 12 its choices (inline), 13 its tests
+        # (inline), 14 the editors (the author <select>), 15 its problem reports (the
+        # item-analysis panel; its figures come with the question), 16 every track (the track
+        # checkboxes).
+        with django_assert_num_queries(16):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()
@@ -442,9 +445,9 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
 def test_the_add_form_reads_no_relation(editor_client, django_assert_num_queries):
     TrackFactory(name="Backend web")
     editor_client.get(ADD)
-    # 1 session, 2 user with its roles, 3-4 permissions, 5 the editors (the author
-    # <select>); the track checkboxes come from the cache.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with its roles, 3-4 permissions, 5 every track (the track checkboxes),
+    # 6 the editors (the author <select>).
+    with django_assert_num_queries(6):
         html = editor_client.get(ADD).content.decode()
 
     assert "Backend web" in html
@@ -566,6 +569,24 @@ def test_several_correct_choices_are_fine_for_multi_select(editor_client):
     )
 
     assert editor_client.post(ADD, data).status_code == 302
+
+
+def test_an_editor_pins_the_order_of_a_questions_choices(editor_client):
+    assert 'name="keep_choice_order"' in editor_client.get(ADD).content.decode()
+    data = with_choices(
+        question_post(TopicFactory(), kind=Kind.MULTIPLE_CHOICE, keep_choice_order="on"),
+        [("Both of the below", False), ("A", True), ("B", False)],
+    )
+
+    assert editor_client.post(ADD, data).status_code == 302
+    assert Question.objects.get().keep_choice_order is True
+
+
+def test_a_pinned_order_on_another_kind_is_refused(editor_client):
+    response = editor_client.post(ADD, question_post(TopicFactory(), keep_choice_order="on"))
+
+    assert "keep_choice_order" in response.context["adminform"].form.errors
+    assert not Question.objects.exists()
 
 
 def test_choices_on_another_kind_are_refused(editor_client):
@@ -934,6 +955,7 @@ def test_an_editor_exports_questions_with_names_and_choices(editor_client):
         wrong=1,
         slug="which-are-tuples",
         title="Which are tuples?",
+        keep_choice_order=True,
         topic=TopicFactory(name="Fundamentals"),
         tags=[TagFactory(slug="tuples", name="tuples")],
         tracks=[track],
@@ -957,6 +979,8 @@ def test_an_editor_exports_questions_with_names_and_choices(editor_client):
     assert row["tracks"] == "Backend web"
     assert row["tags"] == "tuples"
     assert row["follow_ups"] == "list-vs-tuple"
+    assert row["keep_choice_order"] == "1"
+    assert rows["list-vs-tuple"]["keep_choice_order"] == "0"
     choices = json.loads(row["choices"])
     assert [c["correct"] for c in choices] == [True, False]
     assert choices[0]["explanation"] == "Because of the reason given here."
@@ -1076,3 +1100,23 @@ def test_choices_inline_rejects_a_choice_without_an_explanation(editor_client):
 
     assert response.status_code == 200
     assert not Choice.objects.exists()
+
+
+@pytest.mark.parametrize("chosen", [False, True])
+def test_the_topic_box_starts_with_a_labelled_empty_option(editor_client, chosen):
+    # Valid HTML: a required single <select> starts with an empty option, and an option has a
+    # label (Django's autocomplete box writes none when required, an unlabelled one otherwise).
+    topic = TopicFactory(name="Fundamentals")
+    url = change_url(QuestionFactory(topic=topic)) if chosen else ADD
+
+    html = editor_client.get(url).content.decode()
+
+    select = re.search(r'<select name="topic"[^>]*>(.*?)</select>', html, re.S)
+    options = re.findall(r"<option[^>]*>[^<]*</option>", select.group(1))
+    assert options[0] == '<option value="">---------</option>'
+    assert options[1:] == (
+        [f'<option value="{topic.pk}" selected>Fundamentals</option>'] if chosen else []
+    )
+    dataset = re.search(r'<select name="dataset"[^>]*>(.*?)</select>', html, re.S)
+    assert '<option value="">---------</option>' in dataset.group(1)
+    assert '<option value=""></option>' not in dataset.group(1)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from questions.bank_files import BankError, export_bank, load_bank, read_bank
 from questions.models import Choice, Kind, Question, Status, Tag, Topic, Track
-from tests.factories import QuestionFactory, TopicFactory
+from tests.factories import QuestionFactory, SessionItemFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +145,7 @@ def bank_snapshot() -> dict:
                     "key_points",
                     "hints",
                     "multi_select",
+                    "keep_choice_order",
                     "starter_code",
                     "solution_code",
                     "time_limit",
@@ -385,6 +386,22 @@ BAD_FILES = [
         },
         "coding.yaml, question 'reverse-words': is multi_select but not multiple_choice",
     ),
+    (
+        {
+            "coding": CODING.replace(
+                "status: in_review", "status: in_review\n    keep_choice_order: true"
+            )
+        },
+        "coding.yaml, question 'reverse-words': has keep_choice_order but is not multiple_choice",
+    ),
+    (
+        {
+            "fundamentals": FUNDAMENTALS.replace(
+                "multi_select: true", "multi_select: true\n    keep_choice_order: maybe"
+            )
+        },
+        "fundamentals.yaml, question 'tuple-quiz': 'keep_choice_order' must be true or false",
+    ),
 ]
 
 
@@ -529,3 +546,85 @@ def test_it_loads_a_coding_questions_named_tests_in_order(tmp_path):
     assert '<span class="k">assert</span>' in tests[0].code_html
     assert question.time_limit == 3
     assert question.runs_in_browser is True
+
+
+def test_a_pinned_choice_order_is_loaded_and_written_back(tmp_path):
+    pinned = FUNDAMENTALS.replace(
+        "multi_select: true", "multi_select: true\n    keep_choice_order: true"
+    )
+    run_load(write_bank(tmp_path / "bank", fundamentals=pinned))
+
+    assert Question.objects.get(slug="tuple-quiz").keep_choice_order is True
+    assert Question.objects.get(slug="list-vs-tuple").keep_choice_order is False
+    export_bank(tmp_path / "out")
+    text = (tmp_path / "out" / "fundamentals.yaml").read_text()
+    assert "    multi_select: true\n    keep_choice_order: true\n    choices:\n" in text
+    assert text.count("keep_choice_order") == 1  # left out where it is false
+    assert "0 created, 0 updated, 3 unchanged" in run_load(tmp_path / "out")
+    # Unpinning it in the file updates the question.
+    assert "1 updated" in run_load(write_bank(tmp_path / "bank"))
+    assert Question.objects.get(slug="tuple-quiz").keep_choice_order is False
+
+
+CHOICES = """\
+      - text: "`(1, 2)`"
+        correct: true
+        explanation: Two items and a comma.
+      - text: "`1,`"
+        correct: true
+        explanation: A trailing comma is enough.
+      - text: "`(1)`"
+        correct: false
+        explanation: Just the integer 1 in parentheses.
+"""
+
+
+def test_moving_choices_keeps_the_rows_that_past_answers_point_at(tmp_path, candidate):
+    run_load(write_bank(tmp_path / "bank"))
+    quiz = Question.objects.get(slug="tuple-quiz")
+    ids = dict(quiz.choices.values_list("text", "pk"))
+    answer = SessionItemFactory(question=quiz, choice_order=list(ids.values()))
+    answer.selected_choices.set([ids["`1,`"]])
+    moved = """\
+      - text: "`(1)`"
+        correct: false
+        explanation: Just the integer 1 in parentheses.
+      - text: "`(1, 2)`"
+        correct: true
+        explanation: Two items and a comma.
+      - text: "`1,`"
+        correct: true
+        explanation: A trailing comma makes a **tuple** of one.
+"""
+    assert CHOICES in FUNDAMENTALS
+
+    output = run_load(
+        write_bank(tmp_path / "bank", fundamentals=FUNDAMENTALS.replace(CHOICES, moved))
+    )
+
+    assert "1 updated" in output
+    assert list(quiz.choices.values_list("pk", "position")) == [
+        (ids["`(1)`"], 0),
+        (ids["`(1, 2)`"], 1),
+        (ids["`1,`"], 2),
+    ]
+    trailing = quiz.choices.get(pk=ids["`1,`"])
+    assert (
+        trailing.explanation_html
+        == "<p>A trailing comma makes a <strong>tuple</strong> of one.</p>"
+    )
+    assert list(answer.selected_choices.values_list("pk", flat=True)) == [ids["`1,`"]]
+
+
+def test_a_rewritten_choice_is_a_new_row_and_the_others_stay(tmp_path):
+    run_load(write_bank(tmp_path / "bank"))
+    quiz = Question.objects.get(slug="tuple-quiz")
+    ids = dict(quiz.choices.values_list("text", "pk"))
+    rewritten = FUNDAMENTALS.replace('- text: "`(1)`"', '- text: "`(1)` on its own"')
+
+    run_load(write_bank(tmp_path / "bank", fundamentals=rewritten))
+
+    after = dict(quiz.choices.values_list("text", "pk"))
+    assert after["`(1, 2)`"] == ids["`(1, 2)`"] and after["`1,`"] == ids["`1,`"]
+    assert after["`(1)` on its own"] not in ids.values()
+    assert "`(1)`" not in after

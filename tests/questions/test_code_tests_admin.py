@@ -172,8 +172,8 @@ def test_tests_on_another_kind_are_refused(editor_client, kind):
 
     assert response.status_code == 200
     assert (
-        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
-        in errors_of_tests(response)
+        "Only coding, practical, debugging and ORM questions have tests: remove them, or "
+        "change the kind." in errors_of_tests(response)
     )
     assert not Question.objects.exists() and not CodeTest.objects.exists()
 
@@ -188,7 +188,8 @@ def test_changing_a_coding_question_to_another_kind_with_its_tests_is_refused(ed
 
     assert response.status_code == 200
     assert errors_of_tests(response) == [
-        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
+        "Only coding, practical, debugging and ORM questions have tests: remove them, or "
+        "change the kind."
     ]
     question.refresh_from_db()
     assert question.kind == Kind.CODING
@@ -231,15 +232,18 @@ def test_the_change_form_of_a_coding_question_reads_its_tests_in_one_query(
     editor_client, editor, django_assert_num_queries
 ):
     question = coding_question(author=editor)
-    editor_client.get(change_url(question))  # fills the cached menus, as in a running process
+    editor_client.get(change_url(question))  # warms the process, as in a running one
     for count in (1, 20):
         add_tests(
             question, *[(f"test {count}-{n}", "assert True", n % 2 == 0) for n in range(count)]
         )
         # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 permissions,
-        # 6-8 its tracks, tags and follow-ups, 9 its choices (inline), 10 its tests (inline),
-        # 11 the editors (the author <select>)
-        with django_assert_num_queries(11):
+        # 6-8 its tracks, tags and follow-ups, 9 the chosen topic again (Django's autocomplete
+        # box reads it by id; no tags or follow-ups: no query), 10 its choices (inline), 11 its
+        # tests (inline), 12 the editors (the author <select>), 13 the question's problem
+        # reports (the item analysis panel; its figures come with the question), 14 every
+        # track (the checkboxes)
+        with django_assert_num_queries(14):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()
@@ -377,7 +381,8 @@ def test_tests_on_a_concept_question_are_refused_on_import(editor_client):
 
     (invalid,) = response.context["result"].invalid_rows
     assert invalid.error_dict["tests"] == [
-        "Only coding, practical and ORM questions have tests: remove them, or change the kind."
+        "Only coding, practical, debugging and ORM questions have tests: remove them, or "
+        "change the kind."
     ]
     assert not Question.objects.exists()
 

@@ -143,6 +143,7 @@ def test_a_complete_question_is_valid():
         ({"key_points": "One\n\n"}, "key_points"),
         ({"kind": Kind.CODING}, "starter_code"),
         ({"multi_select": True}, "multi_select"),
+        ({"keep_choice_order": True}, "keep_choice_order"),
     ],
 )
 def test_it_refuses_an_incomplete_question(changes, field):
@@ -247,7 +248,7 @@ def test_with_list_data_loads_topic_and_tags_in_fixed_queries(django_assert_num_
     assert len(rows) == 5
 
 
-def test_labels_gives_tags_by_name_and_tracks_by_position_in_one_query(
+def test_with_detail_data_gives_tags_by_name_and_tracks_by_position(
     django_assert_num_queries,
 ):
     question = QuestionFactory(
@@ -259,8 +260,10 @@ def test_labels_gives_tags_by_name_and_tracks_by_position_in_one_query(
     )
     QuestionFactory(tags=[TagFactory(slug="other")], tracks=[TrackFactory(slug="other")])
 
-    with django_assert_num_queries(1):
-        tags, tracks = question.labels()
+    # 1 the question and its topic, 2 its follow-ups, 3 its tags, 4 its tracks
+    with django_assert_num_queries(4):
+        loaded = Question.objects.with_detail_data().get(pk=question.pk)
+        tags, tracks = list(loaded.tags.all()), list(loaded.tracks.all())
 
     assert [(t.slug, t.name) for t in tags] == [("asyncio", "asyncio"), ("orm", "orm")]
     assert [t.name for t in tracks] == ["Web", "Data"]

@@ -70,8 +70,8 @@ def test_tests_on_a_kind_that_runs_nothing_name_the_kinds_that_run(tmp_path):
         read_bank(bank)
 
     assert (
-        "coding.yaml, question 'reverse-words': has 'tests' but is not a coding, practical or "
-        "orm question."
+        "coding.yaml, question 'reverse-words': has 'tests' but is not a coding, practical, "
+        "debugging or orm question."
     ) in raised.value.problems
 
 

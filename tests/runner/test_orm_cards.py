@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from mentoring.services import start_assignment
 from practice.models import Mode, Rating
-from practice.services import grade_item, start_session_with_questions, submit_code
+from practice.services import start_session_with_questions
 from questions.models import Status
 from tests.factories import (
     AssignmentFactory,
@@ -73,8 +73,8 @@ def test_the_mentor_runs_an_orm_answer_again_with_django(
         {"name": test.name, "status": "pass", "message": "", "output": "", "duration_ms": 1}
         for test in exercise.tests.all()
     ]
-    submit_code(item=item, code="def book_count(): ...", results=results)
-    grade_item(item=item, rating=Rating.GOOD)
+    item.record_submission(code="def book_count(): ...", results=results)
+    item.record_grade(rating=Rating.GOOD)
 
     html = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
 

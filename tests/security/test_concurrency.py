@@ -4,7 +4,7 @@ Real threads, each with its own database connection, through the real view. Only
 runs writers truly in parallel (SQLite serialises them at BEGIN IMMEDIATE), so the race is
 only meaningful there.
 
-What backs it in the database: practice.services.grade_item locks the session row
+What backs it in the database: SessionItem.record_grade (practice/models.py) locks the session row
 (SELECT ... FOR UPDATE), claims the item with UPDATE ... WHERE answered_at IS NULL (the loser
 updates no row and changes nothing), and the unique (user, question) constraint on ReviewCard
 keeps get_or_create from making two cards.

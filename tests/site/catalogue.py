@@ -309,6 +309,16 @@ MENTORING = [
     ),
 ]
 
+# Report a problem: any signed-in user, on a published question (or one of their sessions').
+CURATION = [
+    Entry(
+        "curation:report",
+        "POST",
+        kwargs=_slug("concept"),
+        post=lambda world, user: {"problem": "typo", "comment": "A typo in the prompt."},
+    ),
+]
+
 LAB = [Entry("lab:n_plus_one")]
 
 # The Python runner's worker script: public, like a static file.
@@ -330,11 +340,32 @@ ADMIN = [
     Entry("admin:questions_track_changelist", "GET POST", persona="editor"),
     Entry("admin:questions_tag_changelist", "GET POST", persona="editor"),
     Entry("admin:questions_questionset_changelist", "GET POST", persona="editor"),
+    # Curation: the Needs editing queue and its "Dealt with" (POST only), the problem reports
+    # and their "Resolve" (POST only).
+    Entry("admin:curation_needsediting_changelist", "GET POST", persona="editor"),
+    Entry(
+        "admin:curation_needsediting_dealt_with",
+        "POST",
+        persona="editor",
+        kwargs=_question,
+        post=lambda world, user: {"reason": "too_easy", "note": "A warm-up on purpose."},
+    ),
+    Entry("admin:curation_problemreport_changelist", "GET POST", persona="editor"),
+    Entry("admin:curation_dealtwith_changelist", "GET POST", persona="editor"),
+    Entry(
+        "admin:curation_problemreport_resolve",
+        "POST",
+        persona="editor",
+        kwargs=_pk("problem_report", "object_id"),
+        post=lambda world, user: {"reply": "Reworded: which generator is now clear."},
+    ),
+    # Background tasks (every e-mail is one): their states, and "Retry the selected tasks now".
+    Entry("admin:background_backgroundtask_changelist", "GET POST", persona="editor"),
 ]
 
 CATALOGUE: dict[str, Entry] = {
     entry.name: entry
-    for entry in [*SITE, *ACCOUNTS, *BANK, *PRACTICE, *MENTORING, *LAB, *RUNNER, *ADMIN]
+    for entry in [*SITE, *ACCOUNTS, *BANK, *PRACTICE, *MENTORING, *CURATION, *LAB, *RUNNER, *ADMIN]
 }
 
 # --- which patterns the catalogue must cover ----------------------------------------------------

@@ -130,6 +130,8 @@ MATRIX = {
     "mentoring:start POST":             (LOGIN,  DONE,     E404,   E404,   E404,    E404),
     "mentoring:thread":                 (LOGIN,  OK,       E404,   OK,     E404,    E404),
     "mentoring:thread POST":            (LOGIN,  DONE,     E404,   DONE,   E404,    E404),
+    # --- report a problem: anyone signed in, on a published question
+    "curation:report POST":             (LOGIN,  DONE,     DONE,   DONE,   DONE,    DONE),
     # --- the ORM lab
     "lab:n_plus_one":                   (LOGIN,  OK,       OK,     OK,     OK,      OK),
     # --- the runner's worker script: public, like the static files it loads
@@ -147,6 +149,12 @@ MATRIX = {
     "admin:questions_track_changelist": (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_tag_changelist":   (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_questionset_changelist": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN,   OK),
+    "admin:curation_needsediting_changelist": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN,   OK),
+    "admin:curation_needsediting_dealt_with POST": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, DONE),
+    "admin:curation_problemreport_changelist": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN,  OK),
+    "admin:curation_problemreport_resolve POST": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, DONE),
+    "admin:curation_dealtwith_changelist": (ADMIN, ADMIN,   ADMIN,  ADMIN,  ADMIN,   OK),
+    "admin:background_backgroundtask_changelist": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
 }
 # fmt: on
 
@@ -198,7 +206,7 @@ def snapshot() -> dict[str, list[tuple]]:
     in which group."""
     models = [
         model
-        for label in ("accounts", "questions", "practice", "mentoring")
+        for label in ("accounts", "questions", "practice", "mentoring", "curation")
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     ] + [User.groups.through]
     return {
@@ -312,6 +320,7 @@ UNPUBLISHED = [
     ("practice:practise_question", "POST", "draft"),
     ("practice:bookmark", "POST", "draft"),
     ("practice:note", "POST", "draft"),
+    ("curation:report", "POST", "draft"),
     ("questions:set_detail", "GET", "mentor_set"),  # a mentor's private set
 ]
 

@@ -26,6 +26,8 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Mentorship, User
 from accounts.roles import MENTORS
 from accounts.tokens import confirmation_token_generator, make_resend_token
+from background.models import BackgroundTask
+from curation.models import ProblemReport, QuestionStatistics, Reason
 from mentoring.models import Assignment, FeedbackComment
 from mentoring.services import make_invite_token
 from practice.models import (
@@ -104,6 +106,8 @@ class World:
     assigned_session: PracticeSession  # finished, with feedback: the summary, mistakes
     thread_item: SessionItem  # an answer in assigned_session with a feedback thread
     other_session: PracticeSession  # other_candidate's own session
+    # curation
+    problem_report: ProblemReport  # the candidate's open report on the concept question
     rows: int = 0
 
     def user(self, persona: str) -> User | None:
@@ -167,7 +171,7 @@ class World:
             author=editor,
         )
         correct = ChoiceFactory(question=question, text="Right", is_correct=True, position=0)
-        ChoiceFactory(question=question, text="Wrong", is_correct=False, position=1)
+        wrong = ChoiceFactory(question=question, text="Wrong", is_correct=False, position=1)
         concept = QuestionFactory(
             title="Concept question about generators", slug="concept-question", topic=topic
         )
@@ -285,6 +289,42 @@ class World:
             item_count=2, answered_count=2
         )
 
+        # Curation: the featured question's figures (a reason to edit it, its choices picked),
+        # the candidate's open report on the concept question and an answered one on the
+        # featured question (the dashboard shows its reply).
+        QuestionStatistics.objects.create(
+            question=question,
+            computed_at=now,
+            attempts=40,
+            facility=0.97,
+            discrimination_index=12.0,
+            discriminative_efficiency=20.0,
+            median_seconds=35.0,
+            choice_picks=[
+                {"id": correct.pk, "label": "A", "text": "Right", "is_correct": True, "picks": 39},
+                {
+                    "id": wrong.pk,
+                    "label": "B",
+                    "text": "Wrong",
+                    "is_correct": False,
+                    "picks": 1,
+                },
+            ],
+            reasons=[{"code": Reason.TOO_EASY, "text": "Facility 97% over 40 first attempts."}],
+            reason_count=1,
+        )
+        problem_report = ProblemReport.objects.create(
+            question=concept, reporter=candidate, problem="unclear", comment="Which generator?"
+        )
+        ProblemReport.objects.create(
+            question=question,
+            reporter=candidate,
+            problem="typo",
+            resolved_at=now,
+            resolved_by=editor,
+            reply="Fixed, thank you.",
+        )
+
         world = cls(
             candidate=candidate,
             other_candidate=other_candidate,
@@ -316,6 +356,7 @@ class World:
             assigned_session=assigned_session,
             thread_item=thread_item,
             other_session=other_session,
+            problem_report=problem_report,
         )
         world.add_rows(rows)
         return world
@@ -330,6 +371,8 @@ class World:
         questions = self._add_bank(indexes, now)
         self._add_practice(indexes, questions, now)
         self._add_mentoring(indexes, questions, now)
+        self._add_curation(indexes, questions, now)
+        self._add_tasks(indexes, now)
 
     def _add_bank(self, indexes: range, now) -> list[Question]:
         topics = Topic.objects.bulk_create(
@@ -660,4 +703,70 @@ class World:
                 reps=2,
             )
             for mentee, q in zip(mentees, concepts, strict=True)
+        )
+
+    def _add_curation(self, indexes: range, questions: list[Question], now) -> None:
+        """Figures for the new questions (some with reasons: the queue), the candidate's
+        reports on them (open and answered: the dashboard), and more reporters of the featured
+        question and the concept question (its change page, the queue)."""
+        count = len(indexes)
+        QuestionStatistics.objects.bulk_create(
+            QuestionStatistics(
+                question=q,
+                computed_at=now,
+                attempts=30 + n,
+                facility=0.5,
+                discrimination_index=-5.0 if n % 2 else 30.0,
+                discriminative_efficiency=-8.0 if n % 2 else 45.0,
+                median_seconds=40.0,
+                grade_counts=[n, 1, 2, 3],
+                reasons=[{"code": Reason.NEGATIVE_DISCRIMINATION, "text": "DI -5%."}]
+                if n % 2
+                else [],
+                reason_count=n % 2,
+            )
+            for n, q in enumerate(questions)
+        )
+        reporters = User.objects.bulk_create(
+            User(username=f"reporter{i}", email=f"reporter{i}@example.com", password="!")
+            for i in indexes
+        )
+        concepts = questions[:count]
+        ProblemReport.objects.bulk_create(
+            [
+                *(
+                    ProblemReport(
+                        question=q,
+                        reporter=self.candidate,
+                        problem="typo",
+                        comment=f"Typo {n}",
+                        resolved_at=now if n % 2 else None,
+                        resolved_by=self.editor if n % 2 else None,
+                        reply=f"Fixed {n}." if n % 2 else "",
+                    )
+                    for n, q in enumerate(concepts)
+                ),
+                *(
+                    ProblemReport(question=q, reporter=r, problem="unclear", comment="Unclear.")
+                    for r in reporters
+                    for q in (self.question, self.problem_report.question)
+                ),
+            ]
+        )
+
+    def _add_tasks(self, indexes: range, now) -> None:
+        """Background tasks as the admin lists them: e-mails done, waiting to retry and failed."""
+        states = [("SUCCESSFUL", 1), ("READY", 2), ("FAILED", 6)]
+        BackgroundTask.objects.bulk_create(
+            BackgroundTask(
+                status=states[i % 3][0],
+                worker_ids=["w"] * states[i % 3][1],
+                task_path="accounts.emails.email_confirmation_link",
+                backend_name="default",
+                args_kwargs={"args": [], "kwargs": {"user_id": i}},
+                run_after=now,
+                started_at=now,
+                exception_class_path="" if i % 3 == 0 else "smtplib.SMTPServerDisconnected",
+            )
+            for i in indexes
         )

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html import escape
 from operator import attrgetter
 
 from django.contrib.auth.hashers import make_password
@@ -31,7 +30,6 @@ from accounts.models import Mentorship, User
 from accounts.roles import EDITORS, MENTORS
 from lab import seed_content as content
 from mentoring.models import Assignment, FeedbackComment
-from mentoring.unread import feedback_changed
 from practice.models import (
     Bookmark,
     CardState,
@@ -42,6 +40,9 @@ from practice.models import (
     ReviewCard,
     SessionItem,
 )
+from questions.markdown import highlight_code as _highlight_code
+from questions.markdown import render_markdown as _render_markdown
+from questions.markdown import render_markdown_list as _render_markdown_list
 from questions.models import (
     Choice,
     CodeTest,
@@ -59,22 +60,6 @@ from questions.models import (
 
 SEED_EMAIL_DOMAIN = "seed.prep.invalid"
 SEED_USERNAME_PREFIX = "demo-"
-
-try:  # the bank's sanitising renderer (questions/markdown.py)
-    from questions.markdown import highlight_code as _highlight_code
-    from questions.markdown import render_markdown as _render_markdown
-    from questions.markdown import render_markdown_list as _render_markdown_list
-except ImportError:  # pragma: no cover - only before the bank's renderer exists
-
-    def _render_markdown(text: str) -> str:
-        return "".join(f"<p>{escape(part)}</p>" for part in text.split("\n\n") if part.strip())
-
-    def _highlight_code(code: str, *, language: str = "python") -> str:
-        return f"<pre><code>{escape(code)}</code></pre>" if code.strip() else ""
-
-    def _render_markdown_list(items: list[str], *, css_class: str = "hint-list") -> str:
-        body = "".join(f"<li>{_render_markdown(item)}</li>" for item in items if item.strip())
-        return f'<ol class="{css_class}">{body}</ol>' if body else ""
 
 
 class Renderer:
@@ -224,8 +209,6 @@ class Command(BaseCommand):
             # Fresh statistics, or the planner guesses from empty tables and skips the indexes.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        # Comments were bulk-inserted (no signals): no unread count kept in a cache is current.
-        feedback_changed()
         elapsed = time.perf_counter() - started
 
         self.stdout.write(self.style.SUCCESS(f"Seeded in {elapsed:.1f} s:"))
@@ -751,6 +734,9 @@ class Generator:
         for position, question in enumerate(questions):
             item = SessionItem(question=question, position=position)
             item._seed_user_id = user.pk
+            options = self.choices_by_question.get(question.pk, [])
+            if options:  # multiple choice: shuffled for each candidate, as a real draw does
+                item.choice_order = [choice.pk for choice in rng.sample(options, len(options))]
             if position < answered:
                 spent = timedelta(seconds=rng.randint(8, 240))
                 moment = moment + spent

@@ -1,0 +1,34 @@
+"""Editors get the permissions of the models added since 0005: the datasets SQL questions run
+against. Without them the admin hides the datasets, and a question's dataset box."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITORS = "Editors"
+
+
+def grant_editors_every_bank_permission(apps, schema_editor):
+    # Permissions are normally created after all migrations; make sure they exist now.
+    app_config = apps.get_app_config("questions")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    editors = Group.objects.filter(name=EDITORS).first()
+    if editors is not None:
+        editors.permissions.add(*Permission.objects.filter(content_type__app_label="questions"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("questions", "0008_keep_choice_order"),
+        ("accounts", "0003_roles"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [
+        migrations.RunPython(grant_editors_every_bank_permission, migrations.RunPython.noop)
+    ]
