@@ -262,8 +262,8 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
                 item__session__assignment__mentor=mentor, item__session__user=candidate
             ),
         )
-    # 7. aggregate mastery per topic: all a mentor sees of private practice (the published
-    # questions per topic come from the cache)
+    # 7. aggregate mastery per topic: all a mentor sees of private practice; 8. the published
+    # questions per topic (one grouped query)
     mastery = services.mastery_by_topic([candidate.pk]).get(candidate.pk, [])
     context = {
         "mentorship": mentorship,

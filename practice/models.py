@@ -443,6 +443,13 @@ class SessionItem(models.Model):
         return sorted(choices, key=lambda choice: rank.get(choice.pk, len(rank)))
 
     @cached_property
+    def shown_choices(self) -> list[tuple[Choice, bool]]:
+        """ordered_choices, each with whether the candidate picked it (needs question.choices
+        and selected_choices prefetched): what a list of answers shows for each."""
+        picked = {choice.pk for choice in self.selected_choices.all()}
+        return [(choice, choice.pk in picked) for choice in self.ordered_choices]
+
+    @cached_property
     def prediction(self) -> OutputComparison | None:
         """A predict-the-output answer against what the snippet prints, line by line (None for
         other kinds, and before it is answered)."""

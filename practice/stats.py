@@ -263,8 +263,8 @@ class Dashboard:
 
 
 def dashboard_for(user, *, now: datetime) -> Dashboard:
-    """Everything on the dashboard but the lists (sessions, leeches): two queries (the bank's
-    totals per topic come from the cache)."""
+    """Everything on the dashboard but the lists (sessions, leeches): three queries (the
+    candidate's cards, the bank's published questions per topic, the answers per day)."""
     today = now.astimezone(user.zone).date()
     end_of_today = start_of_day(user, now) + timedelta(days=1)
     # 1. the candidate's cards: grouped per topic (studied, learnt, leeches, and due by the end

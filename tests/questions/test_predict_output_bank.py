@@ -42,6 +42,7 @@ def test_the_bank_has_as_many_as_the_issue_asks_for():
     assert kinds.count(Kind.DEBUGGING) >= 25
 
 
+@pytest.mark.bank_code
 @pytest.mark.parametrize("python", _interpreters())
 def test_every_snippet_prints_its_expected_output(python):
     questions = _predictions()
@@ -59,6 +60,7 @@ def test_every_snippet_prints_its_expected_output(python):
     assert not wrong, f"stored outputs that differ from what the snippet prints: {wrong}"
 
 
+@pytest.mark.bank_code
 def test_each_debugging_starter_passes_some_tests_and_fails_others():
     questions = _debugging()
 

@@ -14,6 +14,8 @@ from questions.datasets import DATASETS_FILE
 from questions.models import DEFAULT_TIME_LIMIT, Kind
 from runner.browser import sql
 
+pytestmark = pytest.mark.bank_code
+
 # The SQLite in the candidate's browser (Pyodide 314's): a reference query must not need a newer
 # one (RIGHT and FULL OUTER JOIN need 3.39, for instance).
 BROWSER_SQLITE = (3, 39, 0)

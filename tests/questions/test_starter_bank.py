@@ -256,6 +256,7 @@ def _jobs(questions: list[dict], code_key: str) -> list[dict]:
     ]
 
 
+@pytest.mark.bank_code
 @pytest.mark.parametrize("python", _interpreters())
 def test_each_solution_passes_every_test_and_each_starter_fails_one(python):
     questions = _with_tests()
@@ -280,11 +281,13 @@ def test_each_solution_passes_every_test_and_each_starter_fails_one(python):
     assert not passing, f"starter code that passes every test (add a test it fails): {passing}"
 
 
+@pytest.mark.bank_code
 def test_the_server_checks_the_orm_exercises_with_its_own_django():
     assert _has_django(sys.executable)
     assert len(_orm_exercises()) >= 3
 
 
+@pytest.mark.bank_code
 def test_each_orm_starter_gives_the_right_rows_and_fails_only_on_a_query_budget():
     questions = _orm_exercises()
 
@@ -309,6 +312,7 @@ def test_each_orm_starter_gives_the_right_rows_and_fails_only_on_a_query_budget(
     assert not wrong, f"ORM starters must be right but slow: {wrong}"
 
 
+@pytest.mark.bank_code
 def test_each_orm_exercise_checks_its_rows_and_its_query_budget():
     thin = {
         question["slug"]: [is_budget_test(t) for t in question["tests"]]
