@@ -36,10 +36,11 @@ run: install
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite, with the apps' coverage (lines and branches, [tool.coverage] in pyproject.toml):
-# under COVERAGE_FLOOR per cent it fails (a little below the figure when the floor was set; raise
-# it as coverage grows; COVERAGE_FLOOR=0 for a part of the suite through PYTEST_ARGS).
+# under COVERAGE_FLOOR per cent it fails (below the whole suite's figure when the floor was set,
+# with room for a machine without Chromium; raise it as coverage grows; COVERAGE_FLOOR=0 for a
+# part of the suite through PYTEST_ARGS).
 # Browser tests run when Chromium is installed and are skipped otherwise.
-COVERAGE_FLOOR ?= 70
+COVERAGE_FLOOR ?= 85
 test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -rs --cov --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 

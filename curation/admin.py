@@ -174,6 +174,9 @@ class ProblemReportAdmin(admin.ModelAdmin):
         "last_reported_at",
         "status",
     )
+    # The question column links to the question: the report's own page opens from its problem
+    # (a link inside the row's link would be a link in a link).
+    list_display_links = ("problem",)
     list_filter = ("problem", ("resolved_at", admin.EmptyFieldListFilter))
     list_select_related = ("question", "reporter")
     search_fields = ("question__title", "comment", "reply", "reporter__username")
@@ -260,6 +263,7 @@ class DealtWithAdmin(admin.ModelAdmin):
     analysis)."""
 
     list_display = ("question_link", "reason", "dealt_with_by", "dealt_with_at", "note")
+    list_display_links = ("reason",)  # the question column links to the question
     list_filter = ("reason",)
     list_select_related = ("question", "dealt_with_by")
     search_fields = ("question__title", "note")
