@@ -38,7 +38,14 @@ BENCH = ROOT / "bench"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import PY, RESULTS_MD, manage, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    PY,
+    RESULTS_MD,
+    drop_postgres,
+    manage,
+    recreate_postgres,
+    write_section,
+)
 
 RESULTS_JSON = BENCH / "analysis-results.json"
 SECTION = "## Item analysis (issue 14)"
@@ -48,9 +55,7 @@ SCALES = {
     "large": {"questions": 10_000, "users": 1_000, "answers": 200_000},
 }
 GROWTH_BUDGET = 12.0  # large ÷ small, for 10 times the answers
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "prep_bench_analysis"  # prep_bench_analysis_small, prep_bench_analysis_large
-PG_MARKER = "Created by bench/analysis.py (item analysis); dropped and recreated by every run."
 
 
 def say(message: str) -> None:
@@ -58,41 +63,6 @@ def say(message: str) -> None:
 
 
 # --- the databases -----------------------------------------------------------------------------
-
-
-def _ours(conn, name: str) -> bool | None:
-    """True when the database exists and this script made it, False when someone else's,
-    None when there is none."""
-    row = conn.execute(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    ).fetchone()
-    return None if row is None else row[0] == PG_MARKER
-
-
-def recreate_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        ours = _ours(conn, name)
-        if ours is False:
-            raise SystemExit(
-                f"A database named {name} exists that bench/analysis.py did not create: "
-                "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
-            )
-        if ours:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{PG_MARKER}'")
-    return f"{PG_SERVER}/{name}"
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        if _ours(conn, name):
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 # --- inside Django: the measurements -------------------------------------------------------------
@@ -251,7 +221,7 @@ def main() -> None:
         for name, spec in SCALES.items():
             database = f"{PG_DATABASE}_{name}"
             databases.append(database)
-            scale_env = {**env, "DATABASE_URL": recreate_database(database)}
+            scale_env = {**env, "DATABASE_URL": recreate_postgres(database)}
             say(f"=== {name}: {spec['questions']:,} questions, {spec['answers']:,} answers ===")
             migrated = manage(scale_env, "migrate", "--noinput", "-v0")
             seeded = manage(
@@ -283,7 +253,7 @@ def main() -> None:
     finally:
         if not args.keep_db:
             for database in databases:
-                drop_database(database)
+                drop_postgres(database)
     small, large = results["scales"]["small"], results["scales"]["large"]
     results["growth"] = round(large["seconds"] / small["seconds"], 2)
     results["cpu_growth"] = round(large["cpu_seconds"] / small["cpu_seconds"], 2)

@@ -7,6 +7,7 @@ first two also write their own section of bench/results.md. Nothing here imports
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -212,3 +213,47 @@ def write_section(heading: str, section: str, path: Path = RESULTS_MD) -> None:
     """Put `section` in results.md in place of the earlier one of that heading (or at the end)."""
     text = path.read_text() if path.exists() else ""
     path.write_text(replace_section(text, heading, section))
+
+
+# --- PostgreSQL databases the benchmark makes ------------------------------------------------
+
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# Written on every database the benchmark creates: it drops only databases that carry it.
+PG_MARKER = "Created by the Prep benchmark (bench/); dropped and recreated by every run."
+
+
+def _made_by_the_bench(conn, name: str) -> bool | None:
+    """True when the database exists and the bench made it, False when someone else did, None
+    when there is none."""
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    ).fetchone()
+    return None if row is None else row[0] == PG_MARKER
+
+
+def recreate_postgres(name: str) -> str:
+    """Drop (only if the bench made it) and create a bench database; its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        ours = _made_by_the_bench(conn, name)
+        if ours is False:
+            raise SystemExit(
+                f"A database named {name} exists that the bench did not create: "
+                "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
+            )
+        if ours:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{PG_MARKER}'")
+    return f"{PG_SERVER}/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    """Drop a bench database, only if the bench made it."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        if _made_by_the_bench(conn, name):
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

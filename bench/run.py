@@ -39,13 +39,16 @@ if str(ROOT) not in sys.path:
 from bench import report  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH,
+    PG_SERVER,
     PY,
     RESULTS_MD,
     WORK,
     child_pids,
+    drop_postgres,
     free_port,
     manage,
     memory_mb,
+    recreate_postgres,
     sections_starting,
     start_gunicorn,
     stop_process,
@@ -61,10 +64,8 @@ SCALES = {
     "small": {"questions": 1_000, "users": 100, "answers": 20_000},
     "large": {"questions": 10_000, "users": 1_000, "answers": 200_000},
 }
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 # prep_bench_small, prep_bench_large; the baseline's prep_bench_base_small, prep_bench_base_large.
 PG_DATABASE = {"current": "prep_bench", "baseline": "prep_bench_base"}
-PG_MARKER = "Created by the Prep benchmark (bench/run.py); dropped and recreated by every run."
 # The cache, as production has it (settings.py: sessions in Redis): one Redis database
 # per tree and scale, emptied at the start of every run. BENCH_REDIS="" runs without.
 REDIS_SERVER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
@@ -203,43 +204,6 @@ def empty_redis(url: str) -> str:
 
     redis.Redis.from_url(url).flushdb()
     return url
-
-
-def _made_by_the_bench(conn, name: str) -> bool | None:
-    """True when the database exists and the bench made it, False when someone else did, None
-    when there is none."""
-    row = conn.execute(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    ).fetchone()
-    return None if row is None else row[0] == PG_MARKER
-
-
-def recreate_postgres(name: str) -> str:
-    """Drop (only if the bench made it) and create a bench database; its URL."""
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        ours = _made_by_the_bench(conn, name)
-        if ours is False:
-            raise SystemExit(
-                f"A database named {name} exists that the bench did not create: "
-                "refusing to drop it. Rename it, or set BENCH_POSTGRES to another server."
-            )
-        if ours:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{PG_MARKER}'")
-    return f"{PG_SERVER}/{name}"
-
-
-def drop_postgres(name: str) -> None:
-    """Drop a bench database, only if the bench made it."""
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        if _made_by_the_bench(conn, name):
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def recreate_sqlite(name: str) -> str:
