@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -222,7 +223,7 @@ PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432
 PG_MARKER = "Created by the Prep benchmark (bench/); dropped and recreated by every run."
 
 
-def _made_by_the_bench(conn, name: str) -> bool | None:
+def _made_by_the_bench(conn: Any, name: str) -> bool | None:  # a psycopg connection
     """True when the database exists and the bench made it, False when someone else did, None
     when there is none."""
     row = conn.execute(
