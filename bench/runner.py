@@ -145,7 +145,9 @@ VISIBLE = sum(1 for *_, hidden in TESTS if not hidden)
 # that click (a MutationObserver callback runs right after the script that changed the DOM).
 MARKS_SCRIPT = """
 (() => {
-  const marks = { ready: null, orm_ready: null, failed: null, click: null, seen: {} };
+  const marks = {
+    ready: null, orm_ready: null, restored: null, failed: null, click: null, seen: {},
+  };
   Object.defineProperty(window, "__prepBench", { value: marks });
   const look = () => {
     const now = performance.now();
@@ -154,6 +156,10 @@ MARKS_SCRIPT = """
       const text = status.textContent.trim();
       if (marks.ready === null && text === "READY") marks.ready = now;
       if (marks.orm_ready === null && text === "ORM_READY") marks.orm_ready = now;
+      const block = status.closest("[data-code-runner]");
+      if (marks.restored === null && block && block.dataset.restored) {
+        marks.restored = block.dataset.restored === "true";
+      }
       const failed = /^(Python|Django) could not start/.test(text);
       if (marks.failed === null && failed) marks.failed = now;
     }
@@ -566,6 +572,11 @@ def open_card(page, path: str, orm: bool = False) -> float:
     return wait_for(page, "m.ready", f"“{READY}”")
 
 
+def restored(page) -> bool:
+    """Whether the card's Python (with its runtime) started from the browser's snapshot."""
+    return bool(page.evaluate("window.__prepBench.restored"))
+
+
 def click_and_time(page, selector: str, heading: str, then: str | None = None) -> dict:
     """Click a runner button; ms from the click to `heading` (and to `then`) appearing."""
     page.locator(selector).click()
@@ -679,7 +690,9 @@ def one_round(playwright, number: int, base_url: str, data: dict, problems: list
     # Warm: the same profile (its HTTP cache and code cache), another card.
     requests.clear()
     cpu.start()
+    out["cold_restored"] = restored(page)
     out["warm_ready_ms"] = open_card(page, cards["warm"]["path"])
+    out["warm_restored"] = restored(page)
     out["warm_cpu"] = cpu.stop()
     warm_requests = describe_requests(requests, page.evaluate("performance.timeOrigin"))
     out["warm_runtime_bytes"] = sum(r["transferred"] for r in runtime_requests(warm_requests))
@@ -727,7 +740,9 @@ def one_round(playwright, number: int, base_url: str, data: dict, problems: list
     out["orm_cold_wheels_bytes"] = sum(
         r["transferred"] for r in cold_requests if "runner-django/" in r["url"]
     )
+    out["orm_cold_restored"] = restored(page)
     out["orm_warm_ready_ms"] = open_card(page, cards["orm_warm"]["path"], orm=True)
+    out["orm_warm_restored"] = restored(page)
     total = len(data["orm"]["tests"])
     out["orm_submit"] = click_and_time(
         page,
@@ -965,6 +980,13 @@ def report(results: dict) -> str:
                 f"{phases['harness_import_and_ready_ms']:.0f} ms.",
                 "",
             ]
+    restored = measures["restored"]
+    lines += [
+        "Started from the browser's snapshot of Python (runner/worker.js, “Snapshots”), of "
+        f"{results['repeats']} rounds: warm {restored['warm']}, cold {restored['cold']}; the ORM "
+        f"exercise warm {restored['orm_warm']}, cold {restored['orm_cold']}.",
+        "",
+    ]
     served = results["served"]
     wasm, stdlib = served["pyodide.asm.wasm"], served["python_stdlib.zip"]
     lines.append(
@@ -1062,6 +1084,10 @@ def summarise(
         ),
     }
     measures |= summarise_orm(rounds, orm_wall, orm_summed, orm_tests)
+    measures["restored"] = {
+        start: sum(bool(r[f"{start}_restored"]) for r in rounds)
+        for start in ("cold", "warm", "orm_cold", "orm_warm")
+    }
     for key, target in TARGETS_MS.items():
         measures[key]["target_ms"] = target
         measures[key]["met"] = measures[key]["median"] <= target
@@ -1181,7 +1207,8 @@ def main() -> None:
                 wall_orm, summed_orm = orm_cpython_round(data["orm"], ORM_CPYTHON_RUNS)
                 say(
                     f"round {label}: ready cold {fmt_ms(measured['cold_ready_ms'])}, warm "
-                    f"{fmt_ms(measured['warm_ready_ms'])} (worker thread "
+                    f"{fmt_ms(measured['warm_ready_ms'])}"
+                    f"{' from the snapshot' if measured['warm_restored'] else ''} (worker thread "
                     f"{measured['warm_cpu']['worker_thread_cpu_ms']:.0f} ms CPU, others "
                     f"{measured['warm_cpu']['others_cores']:.1f} cores); run "
                     f"{measured['run']['to_results_ms']:.0f} ms; submit "
@@ -1191,7 +1218,8 @@ def main() -> None:
                     f"{measured['renderer_with_runner']['peak_mb']:.0f} MB, "
                     f"{measured['renderer_without_python']['peak_mb']:.0f} MB without Python; "
                     f"ORM ready cold {fmt_ms(measured['orm_cold_ready_ms'])}, warm "
-                    f"{fmt_ms(measured['orm_warm_ready_ms'])}, submit "
+                    f"{fmt_ms(measured['orm_warm_ready_ms'])}"
+                    f"{' from the snapshot' if measured['orm_warm_restored'] else ''}, submit "
                     f"{measured['orm_submit']['to_stored_ms']:.0f} ms, CPython "
                     f"{statistics.median(wall_orm):.1f} ms"
                 )

@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,11 +11,21 @@ from django.views.decorators.http import require_safe
 from runner.assets import DJANGO_ARCHIVE, DJANGO_URL_PATH, PYODIDE_DIR, PYODIDE_VERSION
 
 WORKER_SOURCE = Path(__file__).with_name("worker.js")
+BROWSER_DIR = Path(__file__).with_name("browser")
 LARGE_FILES = ("pyodide.asm.wasm", "python_stdlib.zip")
 
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
+
+
+def snapshot_key() -> str:
+    """What the worker's snapshots of Python (worker.js, "Snapshots") were made from: Pyodide,
+    the worker, the Python files it runs and Django's archive. A change of any starts afresh."""
+    digest = hashlib.sha256(f"{PYODIDE_VERSION} {DJANGO_URL_PATH}".encode())
+    for path in (WORKER_SOURCE, *sorted(BROWSER_DIR.glob("*.py"))):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def worker_policy(*, pyodide_url: str, harness_url: str, django_url: str) -> str:
@@ -51,6 +62,7 @@ def worker_script(request: HttpRequest) -> HttpResponse:
         "sqlUrl": request.build_absolute_uri(static("runner/sql.py")),
         # Uncompressed sizes, to show how far along the download is (0 if unknown).
         "sizes": {name: _size(PYODIDE_DIR / name) for name in LARGE_FILES},
+        "snapshotKey": snapshot_key(),
         # The ORM exercises' runtime, loaded on the first card that needs it.
         "django": {
             "archive": {

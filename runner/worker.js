@@ -4,7 +4,9 @@
 // nothing else: code typed into the editor cannot call Prep's URLs with the candidate's cookies.
 //
 // The message protocol, page -> worker:
-//   {type: "load"}                                   start Python (once; later calls are no-ops)
+//   {type: "load", snapshots?}                       start Python (once; later calls are no-ops);
+//                                                    snapshots: {name: SHA-256} the page trusts
+//                                                    (see "Snapshots" below)
 //   {type: "load", runtime: "django"}                start Python, then Django too (once)
 //   {type: "run", id, code, tests: [{name, code}], runtime?}
 //                                                    run code against each test, in order; with
@@ -22,8 +24,11 @@
 // worker -> page:
 //   {type: "progress", loaded, total, runtime?}      bytes downloaded so far: of Python, or with
 //                                                    runtime, of that runtime (Django's archive)
-//   {type: "ready", version, runtime?}               Python (with runtime: that runtime too) is
-//                                                    ready to run
+//   {type: "ready", version, runtime?, restored, snapshot}
+//                                                    Python (with runtime: that runtime too) is
+//                                                    ready to run; restored: whether it came from
+//                                                    a snapshot; snapshot: {name, digest} of one
+//                                                    made now, before any code of the page ran
 //   {type: "failed", message, runtime?}              Python (or that runtime) could not start
 //   {type: "started", id, name}                      a test began (a timeout names it)
 //   {type: "result", id, result}                     a test ended: the harness's result format
@@ -43,6 +48,17 @@
 // seeds the exercise database. All of it stays for later runs
 // of this worker (a fresh worker, after a timeout, starts again from the browser's cache).
 
+// Snapshots: starting Python (and Django) takes seconds, most of it the same work on every page.
+// So the first worker that gets ready, before it runs any code of the page, takes a copy of
+// Python's memory (Pyodide's memory snapshot: "python", or "django" with Django configured and
+// its exercise database seeded) and keeps it in the browser's Cache Storage; the next page
+// starts from it in a fraction of the time. The code a page runs can reach Cache Storage too,
+// so a snapshot is used only when its SHA-256 is the one the page was told when it was made
+// (the page keeps it in localStorage, where a worker cannot write), and a snapshot is never
+// made once code of the page has run. Anything wrong with a snapshot: Python starts as usual.
+// The name of a snapshot carries CONFIG.snapshotKey, which changes with Pyodide, the harness,
+// orm.py or Django's archive.
+
 /* global CONFIG */
 "use strict";
 
@@ -52,10 +68,26 @@ let sqlModule = null; // runner/browser/sql.py, once the "sql" runtime is ready
 let loading = null;
 const runtimes = new Map(); // runtime name -> the promise of it being ready
 
-// Pyodide fetches its two large files (CONFIG.sizes) itself; while it starts, their bytes are
-// counted on the way through, so that the page can show how far along the download is without
-// reading them twice.
+const SNAPSHOTS = "prep-runner-snapshots"; // the Cache Storage cache that holds them
+let trusted = {}; // snapshot name -> SHA-256, from the page's first "load"
+let wantsDjango = false; // asked for with the first "load": start from Django's snapshot
+let restored = null; // the snapshot Python started from ("python" | "django"), if any
+let codeRan = false; // once code of the page has run, this Python is not snapshot material
+
+// Pyodide fetches its two large files (CONFIG.sizes) itself; while it starts, the bytes of a
+// copy of each response are counted, so that the page can show how far along the download is.
+// Pyodide gets the response itself: compiled from a response of the HTTP cache, the WebAssembly
+// module is kept in the browser's code cache, and the next page starts without compiling it.
 const plainFetch = self.fetch.bind(self);
+
+async function countBytes(body, onBytes) {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onBytes(value.length);
+  }
+}
 
 function countingFetch(onBytes) {
   return async (input, init) => {
@@ -63,17 +95,76 @@ function countingFetch(onBytes) {
     const url = String(input instanceof Request ? input.url : input);
     const name = url.slice(url.lastIndexOf("/") + 1);
     if (!(name in CONFIG.sizes) || !response.body) return response;
-    const counted = response.body.pipeThrough(
-      new TransformStream({
-        transform(chunk, controller) {
-          onBytes(chunk.length);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const { status, statusText, headers } = response;
-    return new Response(counted, { status, statusText, headers });
+    countBytes(response.clone().body, onBytes).catch(() => {});
+    return response;
   };
+}
+
+function snapshotName(kind) {
+  return `${kind}-${CONFIG.snapshotKey}`;
+}
+
+function snapshotUrl(name) {
+  return `${self.location.origin}/runner-snapshots/${name}`;
+}
+
+async function sha256(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// The stored snapshot of this kind, if the page trusts its digest; null otherwise.
+async function storedSnapshot(kind) {
+  const name = snapshotName(kind);
+  if (!trusted[name] || typeof caches === "undefined") return null;
+  try {
+    const cache = await caches.open(SNAPSHOTS);
+    const response = await cache.match(snapshotUrl(name));
+    if (!response) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if ((await sha256(bytes)) === trusted[name]) return bytes;
+    await cache.delete(snapshotUrl(name));
+  } catch (error) {
+    // No Cache Storage here (a page not served over HTTPS), or it failed: start as usual.
+  }
+  return null;
+}
+
+// A snapshot of this Python as it is now, stored for the next pages; its {name, digest}, or null
+// when this Python cannot give one (it started from a snapshot, or code of the page has run).
+async function takeSnapshot(kind) {
+  if (restored || codeRan || typeof caches === "undefined") return null;
+  try {
+    const bytes = python.makeMemorySnapshot();
+    const name = snapshotName(kind);
+    const digest = await sha256(bytes);
+    // Stored before the page hears of it: a worker is stopped when its page goes.
+    const cache = await caches.open(SNAPSHOTS);
+    await cache.put(snapshotUrl(name), new Response(bytes));
+    cache.keys().then((requests) => Promise.all(requests
+      .filter((request) => !request.url.endsWith(CONFIG.snapshotKey))
+      .map((request) => cache.delete(request)))).catch(() => {}); // other versions' snapshots
+    return { name, digest };
+  } catch (error) {
+    return null;
+  }
+}
+
+// Pyodide from a snapshot: its memory starts at the WebAssembly module's own size, so it is grown
+// to the snapshot's before the snapshot is copied in.
+async function restore(loadPyodide, bytes) {
+  const { default: createModule } = await import(CONFIG.pyodideUrl + "pyodide.asm.mjs");
+  return loadPyodide({
+    indexURL: CONFIG.pyodideUrl,
+    stdout: () => {},
+    stderr: () => {},
+    _loadSnapshot: bytes,
+    createPyodideModule: async (settings) => {
+      const module = await createModule(settings);
+      module.growMemory(bytes.length);
+      return module;
+    },
+  });
 }
 
 async function startPython() {
@@ -86,15 +177,33 @@ async function startPython() {
   };
   self.fetch = countingFetch(report);
   const { loadPyodide } = await import(CONFIG.pyodideUrl + "pyodide.mjs");
+  // By now the page's first messages have arrived: whether it wants Django is known.
+  const kind = wantsDjango ? "django" : "python";
   try {
-    python = await loadPyodide({ indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {} });
+    const snapshot = await storedSnapshot(kind);
+    if (snapshot) {
+      try {
+        python = await restore(loadPyodide, snapshot);
+        restored = kind;
+      } catch (error) {
+        caches.open(SNAPSHOTS).then((cache) => cache.delete(snapshotUrl(snapshotName(kind))));
+      }
+    }
+    if (!python) {
+      python = await loadPyodide({
+        indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {}, _makeSnapshot: true,
+      });
+    }
   } finally {
     self.fetch = plainFetch;
   }
-  const source = await (await fetch(CONFIG.harnessUrl)).text();
-  python.FS.writeFile("/home/pyodide/prep_harness.py", source);
+  if (!restored) {
+    const source = await (await fetch(CONFIG.harnessUrl)).text();
+    python.FS.writeFile("/home/pyodide/prep_harness.py", source);
+  }
   harness = python.pyimport("prep_harness");
-  self.postMessage({ type: "ready", version: python.version });
+  const snapshot = kind === "python" ? await takeSnapshot("python") : null;
+  self.postMessage({ type: "ready", version: python.version, restored: Boolean(restored), snapshot });
 }
 
 function load() {
@@ -146,13 +255,19 @@ async function startDjango() {
   await load();
   if (!harness) throw new Error("Python could not start");
   const [bytes, source] = await files;
+  // Written again after a snapshot too: Python's memory has Django's modules, not the files.
   python.FS.writeFile("/lib/runner-django.zip", bytes);
   python.FS.writeFile("/home/pyodide/orm.py", source);
-  python.runPython(
-    "import importlib, sys; sys.path.insert(0, '/lib/runner-django.zip'); importlib.invalidate_caches()",
-  );
+  if (restored !== "django") {
+    python.runPython(
+      "import importlib, sys; sys.path.insert(0, '/lib/runner-django.zip'); importlib.invalidate_caches()",
+    );
+  }
   harness.prepare_runtime("django"); // imports Django, configures it, seeds the database
-  self.postMessage({ type: "ready", runtime: "django", version: python.version });
+  const snapshot = await takeSnapshot("django");
+  self.postMessage({
+    type: "ready", runtime: "django", version: python.version, restored: restored === "django", snapshot,
+  });
 }
 
 // SQL (runtime "sql"): sql.py (CONFIG.sqlUrl) is written beside the harness and imported, with
@@ -252,9 +367,15 @@ async function runSnippet({ id, code }) {
 
 self.onmessage = (event) => {
   const message = event.data || {};
-  if (message.type === "load" && message.runtime) loadRuntime(message.runtime).catch(() => {});
-  else if (message.type === "load") load();
+  if (message.type === "load" && message.runtime) {
+    if (message.runtime === "django") wantsDjango = true; // read once, as Python starts
+    loadRuntime(message.runtime).catch(() => {});
+  } else if (message.type === "load") {
+    if (!loading) trusted = message.snapshots || {};
+    load();
+  }
   else if (message.type === "run" || message.type === "snippet") {
+    codeRan = true;
     (message.type === "run" ? run(message) : runSnippet(message)).catch((error) => {
       // Pyodide itself failed (a JavaScript stack overflow, out of memory): say so, and let
       // the page start a fresh worker.

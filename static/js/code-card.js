@@ -283,6 +283,8 @@ class CodeBlock {
     if (this.status && !this.busy) this.status.textContent = phaseText(state, this.runtime);
     const phase = phaseOf(state, this.runtime);
     const ready = phase === "ready";
+    // Whether Python (or the card's runtime) started from this browser's snapshot (runner.js).
+    if (ready) this.block.dataset.restored = String(Boolean((this.runtime ? state.runtimes[this.runtime] : state).restored));
     for (const button of this.buttons) {
       button.disabled = !ready || this.busy;
     }

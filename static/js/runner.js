@@ -5,9 +5,10 @@
 //   runner.require("django");                  // load a runtime as well (the ORM exercises'
 //                                              // Django), ahead of the first run that needs it
 //   runner.subscribe((state) => ...);          // {phase: "loading"|"ready"|"failed", loaded,
-//                                              //  total, message, runtimes: {django: {phase,
-//                                              //  loaded, total, message}}}; called at once,
-//                                              //  then on change
+//                                              //  total, message, restored, runtimes: {django:
+//                                              //  {phase, loaded, total, message, restored}}};
+//                                              //  called at once, then on change (restored:
+//                                              //  started from a snapshot, worker.js)
 //   const report = await runner.run({code, tests, timeLimitMs, onResult, runtime});
 //   // report: {status: "pass"|"fail"|"error"|"timeout", message, results: [...]}
 //   const run = await runner.runSnippet({code, timeLimitMs});   // "predict the output"
@@ -22,6 +23,28 @@
 // the tests after it as not run, and a fresh worker starts loading at once.
 
 const runners = new Map();
+// The digests of the worker's snapshots of Python (runner/worker.js, "Snapshots"), by name. Kept
+// here, in localStorage, because a worker, and so the code it runs, cannot write to it.
+const SNAPSHOT_DIGESTS = "prep-runner-snapshots";
+
+function trustedSnapshots() {
+  try {
+    return JSON.parse(window.localStorage.getItem(SNAPSHOT_DIGESTS)) || {};
+  } catch (error) {
+    return {};
+  }
+}
+
+// Trust a snapshot made by a worker before any code ran in it; forget those of other versions
+// (a name is "<kind>-<key>", and the key changes with the runner's files).
+function trustSnapshot({ name, digest }) {
+  const key = name.slice(name.indexOf("-") + 1);
+  const kept = Object.entries(trustedSnapshots()).filter(([other]) => other.endsWith(`-${key}`));
+  try {
+    window.localStorage.setItem(SNAPSHOT_DIGESTS, JSON.stringify({ ...Object.fromEntries(kept), [name]: digest }));
+  } catch (error) { /* storage may be off: the next page starts without a snapshot */ }
+}
+
 const RUNTIME_NAMES = { django: "Django", sql: "SQLite" };
 const LOADING = { phase: "loading", loaded: 0, total: 0, message: "" };
 
@@ -107,15 +130,18 @@ class Runner {
       event.preventDefault();
       this.crashed(event.message || "the runner stopped");
     };
-    this.worker.postMessage({ type: "load" });
+    this.codeSent = false; // once true, this worker's snapshots are not trusted
+    this.worker.postMessage({ type: "load", snapshots: trustedSnapshots() });
     for (const runtime of this.wanted) this.worker.postMessage({ type: "load", runtime });
   }
 
   receive(message) {
     const run = this.current && message.id === this.current.id ? this.current : null;
+    if (message.type === "ready" && message.snapshot && !this.codeSent) trustSnapshot(message.snapshot);
     if (message.runtime && ["progress", "ready", "failed"].includes(message.type)) {
       const phase = { progress: "loading", ready: "ready", failed: "failed" }[message.type];
       const changes = { phase, message: message.message || "" };
+      if (message.type === "ready") changes.restored = Boolean(message.restored);
       if (message.type === "progress") Object.assign(changes, { loaded: message.loaded, total: message.total });
       this.setRuntime(message.runtime, changes);
       return;
@@ -125,7 +151,7 @@ class Runner {
         this.setState({ loaded: message.loaded, total: message.total });
         break;
       case "ready":
-        this.setState({ phase: "ready", loaded: this.state.total, message: "" });
+        this.setState({ phase: "ready", loaded: this.state.total, message: "", restored: message.restored });
         break;
       case "failed":
         this.setState({ phase: "failed", message: message.message });
@@ -184,6 +210,7 @@ class Runner {
     return new Promise((resolve) => {
       this.current = { id, tests, results: [], running: null, resolve, onResult };
       this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
+      this.codeSent = true;
       this.worker.postMessage({ type: "run", id, code, tests, runtime: runtime || null, sql });
     });
   }
@@ -196,6 +223,7 @@ class Runner {
     return new Promise((resolve) => {
       this.current = { id, tests: [], results: [], running: null, resolve, onResult: null };
       this.current.timer = window.setTimeout(() => this.timedOut(timeLimitMs), timeLimitMs);
+      this.codeSent = true;
       this.worker.postMessage({ type: "snippet", id, code });
     });
   }

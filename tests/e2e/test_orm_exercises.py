@@ -77,3 +77,23 @@ def test_the_starter_is_over_its_query_budget_and_the_reference_passes(page, log
     expect(budget.locator(".test-output pre")).to_contain_text("1 query:")
     expect(budget.locator(".test-output pre")).to_contain_text("QUERY PLAN")
     expect(card.get_by_role("heading", name="Model answer")).to_be_visible()
+
+
+def test_the_next_page_starts_python_and_django_from_the_snapshot_and_grades_alike(page, log_in):
+    question = bank_exercise(SLUG)
+    study_session_on(page, log_in, question)
+    card = page.locator("#session-card")
+    runner = card.locator("[data-code-runner]")
+    expect(runner_status(card)).to_have_text(READY, timeout=DJANGO_START_MS)
+    expect(runner).to_have_attribute("data-restored", "false")
+
+    page.reload()
+
+    expect(runner_status(card)).to_have_text(READY, timeout=DJANGO_START_MS)
+    expect(runner).to_have_attribute("data-restored", "true")
+    paste_code(page, card, question.solution_code)
+    card.get_by_role("button", name=re.compile("^Submit")).click()
+    stored = card.locator(".test-results")
+    expect(stored.get_by_role("heading")).to_have_text("Your submission: 5 of 5 passed")
+    budget = result_named(stored, "runs at most 1 query")
+    expect(budget.locator(".test-output pre")).to_contain_text("QUERY PLAN")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from practice.models import Mode
 from practice.services import start_session_with_questions
 from prep.settings import cache_pyodide_forever
+from runner import views
 from runner.assets import DJANGO_ARCHIVE, DJANGO_URL_PATH, PYODIDE_DIR, PYODIDE_VERSION
 from runner.browser import harness, orm
 from tests.factories import QuestionFactory, coding_question
@@ -129,6 +130,20 @@ def test_config_names_djangos_archive_and_orm_py_for_the_orm_exercises(client, d
         },
         "ormUrl": f"http://testserver{settings.STATIC_URL}runner/orm.py",
     }
+
+
+def test_config_names_the_snapshots_after_what_they_are_made_of(client, db, tmp_path, monkeypatch):
+    key = config_of(client.get(WORKER_URL))["snapshotKey"]
+    assert re.fullmatch(r"[0-9a-f]{16}", key)
+    assert config_of(client.get(WORKER_URL))["snapshotKey"] == key
+
+    # Another harness (or orm.py, sql.py): another key, so no browser starts from an old snapshot.
+    for path in views.BROWSER_DIR.glob("*.py"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "harness.py").write_text("# changed\n" + (tmp_path / "harness.py").read_text())
+    monkeypatch.setattr(views, "BROWSER_DIR", tmp_path)
+
+    assert config_of(client.get(WORKER_URL))["snapshotKey"] != key
 
 
 def test_orm_py_is_served_beside_the_harness_as_the_file_ci_imports(client, db):
