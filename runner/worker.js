@@ -69,10 +69,11 @@ let loading = null;
 const runtimes = new Map(); // runtime name -> the promise of it being ready
 
 const SNAPSHOTS = "prep-runner-snapshots"; // the Cache Storage cache that holds them
-let trusted = {}; // snapshot name -> SHA-256, from the page's first "load"
+let trusted = null; // snapshot name -> SHA-256, from the page's first "load" (null: none kept)
 let wantsDjango = false; // asked for with the first "load": start from Django's snapshot
 let restored = null; // the snapshot Python started from ("python" | "django"), if any
 let codeRan = false; // once code of the page has run, this Python is not snapshot material
+let snapshotting = false; // started in Pyodide's snapshot mode, and no snapshot taken yet
 
 // Pyodide fetches its two large files (CONFIG.sizes) itself; while it starts, the bytes of a
 // copy of each response are counted, so that the page can show how far along the download is.
@@ -131,11 +132,12 @@ async function storedSnapshot(kind) {
 }
 
 // A snapshot of this Python as it is now, stored for the next pages; its {name, digest}, or null
-// when this Python cannot give one (it started from a snapshot, or code of the page has run).
+// when this Python cannot give one (it did not start in snapshot mode, or code of the page ran).
 async function takeSnapshot(kind) {
-  if (restored || codeRan || typeof caches === "undefined") return null;
+  if (!snapshotting || codeRan) return null;
   try {
     const bytes = python.makeMemorySnapshot();
+    leaveSnapshotMode();
     const name = snapshotName(kind);
     const digest = await sha256(bytes);
     // Stored before the page hears of it: a worker is stopped when its page goes.
@@ -146,8 +148,18 @@ async function takeSnapshot(kind) {
       .map((request) => cache.delete(request)))).catch(() => {}); // other versions' snapshots
     return { name, digest };
   } catch (error) {
+    leaveSnapshotMode();
     return null;
   }
+}
+
+// In snapshot mode Python sees JavaScript's globals through Pyodide's recording proxy, on which
+// getters such as `location` fail; once no snapshot will be taken, `js` is the real global scope.
+function leaveSnapshotMode() {
+  if (!snapshotting) return;
+  snapshotting = false;
+  python.registerJsModule("js", self);
+  python.runPython("import sys; sys.modules.pop('js', None)");
 }
 
 // Pyodide from a snapshot: its memory starts at the WebAssembly module's own size, so it is grown
@@ -180,7 +192,7 @@ async function startPython() {
   // By now the page's first messages have arrived: whether it wants Django is known.
   const kind = wantsDjango ? "django" : "python";
   try {
-    const snapshot = await storedSnapshot(kind);
+    const snapshot = trusted ? await storedSnapshot(kind) : null;
     if (snapshot) {
       try {
         python = await restore(loadPyodide, snapshot);
@@ -190,8 +202,10 @@ async function startPython() {
       }
     }
     if (!python) {
+      // Snapshot mode only where the snapshot can be kept and checked.
+      snapshotting = trusted !== null && typeof caches !== "undefined";
       python = await loadPyodide({
-        indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {}, _makeSnapshot: true,
+        indexURL: CONFIG.pyodideUrl, stdout: () => {}, stderr: () => {}, _makeSnapshot: snapshotting,
       });
     }
   } finally {
@@ -313,6 +327,7 @@ async function run({ id, code, tests, runtime, sql }) {
       // Run anyway: the harness reports every test as not run, saying why.
     }
   }
+  leaveSnapshotMode();
   if (runtime === "sql") {
     runQuery({ id, code, tests, sql });
     return;
@@ -361,6 +376,7 @@ function runQuery({ id, code, tests, sql }) {
 async function runSnippet({ id, code }) {
   await load();
   if (!harness) return;
+  leaveSnapshotMode();
   const report = plain(harness.run_snippet(code));
   self.postMessage({ type: "done", id, status: report.status, message: report.message, output: report.output });
 }
@@ -371,7 +387,7 @@ self.onmessage = (event) => {
     if (message.runtime === "django") wantsDjango = true; // read once, as Python starts
     loadRuntime(message.runtime).catch(() => {});
   } else if (message.type === "load") {
-    if (!loading) trusted = message.snapshots || {};
+    if (!loading) trusted = message.snapshots || null;
     load();
   }
   else if (message.type === "run" || message.type === "snippet") {

@@ -27,9 +27,16 @@ const runners = new Map();
 // here, in localStorage, because a worker, and so the code it runs, cannot write to it.
 const SNAPSHOT_DIGESTS = "prep-runner-snapshots";
 
+// null where localStorage cannot be used: then the worker takes no snapshot.
 function trustedSnapshots() {
+  let stored;
   try {
-    return JSON.parse(window.localStorage.getItem(SNAPSHOT_DIGESTS)) || {};
+    stored = window.localStorage.getItem(SNAPSHOT_DIGESTS);
+  } catch (error) {
+    return null;
+  }
+  try {
+    return JSON.parse(stored) || {};
   } catch (error) {
     return {};
   }
@@ -39,7 +46,7 @@ function trustedSnapshots() {
 // (a name is "<kind>-<key>", and the key changes with the runner's files).
 function trustSnapshot({ name, digest }) {
   const key = name.slice(name.indexOf("-") + 1);
-  const kept = Object.entries(trustedSnapshots()).filter(([other]) => other.endsWith(`-${key}`));
+  const kept = Object.entries(trustedSnapshots() || {}).filter(([other]) => other.endsWith(`-${key}`));
   try {
     window.localStorage.setItem(SNAPSHOT_DIGESTS, JSON.stringify({ ...Object.fromEntries(kept), [name]: digest }));
   } catch (error) { /* storage may be off: the next page starts without a snapshot */ }
