@@ -34,8 +34,12 @@ from tests.factories import (
     FeedbackCommentFactory,
     MentorFactory,
     MentorshipFactory,
+    NoteFactory,
+    PracticeSessionFactory,
     QuestionFactory,
     QuestionSetFactory,
+    ReviewCardFactory,
+    SessionItemFactory,
     UserFactory,
     multiple_choice_question,
 )
@@ -96,17 +100,21 @@ def _items(session: PracticeSession, questions, *, answered=0, revealed=0, now, 
     session.answered_count = answered
     session.save(update_fields=["item_count", "answered_count"])
     for position, question in enumerate(questions, start=1):
-        item = SessionItem(session=session, question=question, position=position)
+        fields: dict = {}
         if position <= answered:
-            item.answered_at = item.revealed_at = now - timedelta(minutes=5)
-            item.time_spent = timedelta(seconds=40 + position)
-            item.response = f"Bea's answer {position}"
-            for name, value in answer.items():
-                setattr(item, name, value)
+            fields = {
+                "answered_at": now - timedelta(minutes=5),
+                "revealed_at": now - timedelta(minutes=5),
+                "time_spent": timedelta(seconds=40 + position),
+                "response": f"Bea's answer {position}",
+                **answer,
+            }
         elif position <= answered + revealed:
-            item.revealed_at = now - timedelta(minutes=2)
-            item.response = f"Bea's draft {position}"
-        item.save()
+            fields = {
+                "revealed_at": now - timedelta(minutes=2),
+                "response": f"Bea's draft {position}",
+            }
+        SessionItemFactory(session=session, question=question, position=position, **fields)
 
 
 def build_bystander(questions, *, mentor: User | None = None) -> Bystander:
@@ -128,7 +136,7 @@ def build_bystander(questions, *, mentor: User | None = None) -> Bystander:
     started = now - timedelta(minutes=10)
 
     def session(mode, **kwargs) -> PracticeSession:
-        return PracticeSession.objects.create(
+        return PracticeSessionFactory.create(
             user=user, mode=mode, started_at=started, last_activity_at=started, **kwargs
         )
 
@@ -166,7 +174,7 @@ def build_bystander(questions, *, mentor: User | None = None) -> Bystander:
     FeedbackCommentFactory(item=answer, author=user, body="Max: it is linear.")
 
     for index, question in enumerate(dict.fromkeys([*open_ended, *choice_questions])):
-        ReviewCard.objects.create(
+        ReviewCardFactory(
             user=user,
             question=question,
             state=CardState.REVIEW,
@@ -179,7 +187,7 @@ def build_bystander(questions, *, mentor: User | None = None) -> Bystander:
             reps=4,
             lapses=1,
         )
-    Note.objects.create(user=user, question=open_ended[0], body="Bea's note.")
+    NoteFactory(user=user, question=open_ended[0], body="Bea's note.")
     bystander = Bystander(
         user=user,
         mentor=mentor,

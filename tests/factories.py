@@ -219,6 +219,26 @@ class FeedbackCommentFactory(factory.django.DjangoModelFactory):
     body = "Good start; say more about the trade-off."
 
 
+# --- curation -----------------------------------------------------------------------------------
+
+
+class ProblemReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "curation.ProblemReport"
+
+    question = factory.SubFactory(QuestionFactory)
+    reporter = factory.SubFactory(UserFactory)
+    problem = "unclear"
+
+
+class QuestionStatisticsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "curation.QuestionStatistics"
+
+    question = factory.SubFactory(QuestionFactory)
+    computed_at = factory.LazyFunction(timezone.now)
+
+
 # --- code tests (the in-browser runner) ---------------------------------------------------------
 
 

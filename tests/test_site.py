@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.db.utils import OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,31 +74,3 @@ def test_settings_start_in_development_without_a_secret_key():
     result = run_django_check(DEBUG="true")
 
     assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.django_db
-def test_demo_accounts_are_created_twice_safely(settings, capsys):
-    from django.core.management import call_command
-
-    from accounts.models import User
-
-    settings.DEBUG = True
-    call_command("create_demo_accounts")
-    call_command("create_demo_accounts")
-
-    assert User.objects.filter(username__in=["candidate", "mentor", "editor"]).count() == 3
-    assert User.objects.get(username="editor").is_editor
-    assert User.objects.get(username="mentor").is_mentor
-    assert User.objects.get(username="mentor").mentorships_given.get().candidate.username == (
-        "candidate"
-    )
-    assert "prep-candidate-demo" in capsys.readouterr().out
-
-
-@pytest.mark.django_db
-def test_demo_accounts_are_refused_without_debug(settings):
-    from django.core.management import CommandError, call_command
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="only with DEBUG on"):
-        call_command("create_demo_accounts")

@@ -8,9 +8,15 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from practice.models import Mode, PracticeSession, Rating, SessionItem
+from practice.models import Mode, Rating, SessionItem
 from questions.models import Question
-from tests.factories import QuestionFactory, UserFactory, multiple_choice_question
+from tests.factories import (
+    PracticeSessionFactory,
+    QuestionFactory,
+    SessionItemFactory,
+    UserFactory,
+    multiple_choice_question,
+)
 
 
 def answered_session(
@@ -24,7 +30,7 @@ def answered_session(
     """A finished session in which `user` answered each (question, score) in order, one
     second apart; a score of 1 is right (Good), anything less wrong (Again)."""
     at = at or timezone.now() - timedelta(days=1)
-    session = PracticeSession.objects.create(
+    session = PracticeSessionFactory.create(
         user=user,
         mode=mode,
         started_at=at,
@@ -32,23 +38,20 @@ def answered_session(
         item_count=len(answers),
         answered_count=len(answers),
     )
-    items = []
-    for position, (question, score) in enumerate(answers, start=1):
-        rating = Rating.GOOD if score >= 1 else Rating.AGAIN
-        items.append(
-            SessionItem.objects.create(
-                session=session,
-                question=question,
-                position=position,
-                score=score,
-                is_correct=score >= 1,
-                rating=rating,
-                revealed_at=at,
-                answered_at=at + timedelta(seconds=position),
-                time_spent=timedelta(seconds=seconds),
-            )
+    return [
+        SessionItemFactory.create(
+            session=session,
+            question=question,
+            position=position,
+            score=score,
+            is_correct=score >= 1,
+            rating=Rating.GOOD if score >= 1 else Rating.AGAIN,
+            revealed_at=at,
+            answered_at=at + timedelta(seconds=position),
+            time_spent=timedelta(seconds=seconds),
         )
-    return items
+        for position, (question, score) in enumerate(answers, start=1)
+    ]
 
 
 @pytest.fixture
@@ -66,6 +69,6 @@ def others(db):
 @pytest.fixture
 def make_users(db):
     def make(count: int):
-        return [UserFactory() for _ in range(count)]
+        return UserFactory.create_batch(count)
 
     return make

@@ -9,11 +9,18 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Mentorship, User
-from mentoring.models import Assignment, FeedbackComment
+from accounts.models import User
+from mentoring.models import Assignment
 from practice import services
 from practice.models import Mode, PracticeSession, Rating, SessionItem
-from questions.models import Kind, Question, QuestionSet, QuestionSetItem, Track, Visibility
+from questions.models import Kind, Question, QuestionSet, Track, Visibility
+from tests.factories import (
+    AssignmentFactory,
+    FeedbackCommentFactory,
+    MentorshipFactory,
+    QuestionSetFactory,
+    QuestionSetItemFactory,
+)
 
 ORM_SET = [
     "select-related-vs-prefetch-related",
@@ -75,10 +82,18 @@ def build_history(user: User, *, days: int = 70, seed: int = 7) -> None:
             )
 
 
+def _fill(question_set: QuestionSet, questions) -> None:
+    """The set's items: the questions in order, from position 1."""
+    for position, question in enumerate(questions, start=1):
+        QuestionSetItemFactory.create(
+            question_set=question_set, question=question, position=position
+        )
+
+
 def mentoring_story(*, mentor: User, candidate: User) -> Assignment:
     """The mentor mentors the candidate, assigned a set, and they have talked about an answer."""
-    Mentorship.objects.get_or_create(mentor=mentor, candidate=candidate)
-    question_set = QuestionSet.objects.create(
+    MentorshipFactory.create(mentor=mentor, candidate=candidate)
+    question_set = QuestionSetFactory.create(
         title="Django ORM before Friday",
         slug="django-orm-before-friday",
         owner=mentor,
@@ -87,39 +102,31 @@ def mentoring_story(*, mentor: User, candidate: User) -> Assignment:
     )
     by_slug = Question.objects.published().in_bulk(ORM_SET, field_name="slug")
     questions = [by_slug[slug] for slug in ORM_SET if slug in by_slug]
-    QuestionSetItem.objects.bulk_create(
-        QuestionSetItem(question_set=question_set, question=question, position=position)
-        for position, question in enumerate(questions, start=1)
-    )
+    _fill(question_set, questions)
     now = timezone.now()
-    assignment = Assignment.objects.create(
+    assignment = AssignmentFactory.create(
         mentor=mentor,
         candidate=candidate,
         question_set=question_set,
         due_at=now + timedelta(days=3),
         note="Focus on when each query runs. We'll go through your answers on Thursday.",
     )
-    Assignment.objects.create(
+    warm_up = QuestionSetFactory.create(
+        title="System design warm-up",
+        slug="system-design-warm-up",
+        owner=mentor,
+        visibility=Visibility.PRIVATE,
+    )
+    AssignmentFactory.create(
         mentor=mentor,
         candidate=candidate,
-        question_set=QuestionSet.objects.create(
-            title="System design warm-up",
-            slug="system-design-warm-up",
-            owner=mentor,
-            visibility=Visibility.PRIVATE,
-        ),
+        question_set=warm_up,
         due_at=now + timedelta(days=9),
+        note="",
     )
-    QuestionSetItem.objects.bulk_create(
-        QuestionSetItem(
-            question_set=QuestionSet.objects.get(slug="system-design-warm-up"),
-            question=question,
-            position=position,
-        )
-        for position, question in enumerate(
-            Question.objects.published().filter(kind=Kind.SYSTEM_DESIGN).order_by("pk")[:3],
-            start=1,
-        )
+    _fill(
+        warm_up,
+        Question.objects.published().filter(kind=Kind.SYSTEM_DESIGN).order_by("pk")[:3],
     )
     when = now - timedelta(hours=20)
     session = _session(
@@ -141,13 +148,13 @@ def mentoring_story(*, mentor: User, candidate: User) -> Assignment:
         item.reveal(response=answers[offset], now=when)
         item.record_grade(rating=Rating.GOOD, now=when + timedelta(minutes=3 * offset + 3))
     first = session.items.order_by("position").first()
-    FeedbackComment.objects.create(
+    FeedbackCommentFactory.create(
         item=first,
         author=mentor,
         body="Good. Now say when prefetch_related is the wrong tool: what does it cost?",
         created_at=now - timedelta(hours=5),
     )
-    FeedbackComment.objects.create(
+    FeedbackCommentFactory.create(
         item=first,
         author=candidate,
         body="It always costs one more query, and it loads every related row into memory.",

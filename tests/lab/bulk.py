@@ -1,29 +1,25 @@
 """Bulk test data for the lab's tests."""
 
-from questions.models import Choice, Question, Status
-from tests.factories import TagFactory, TopicFactory, UserFactory
+from questions.models import Choice, Question
+from tests.factories import ChoiceFactory, QuestionFactory, TagFactory, TopicFactory, UserFactory
 
 
 def make_questions(count: int) -> None:
     """Published questions, each with a topic, an author, two tags and two choices.
 
-    Written in bulk: Question.save() renders Markdown and records history, which would make
-    hundreds of rows slow to set up.
+    Built by the factories and written in bulk: Question.save() renders Markdown and records
+    history, which would make hundreds of rows slow to set up.
     """
     topic = TopicFactory()
     author = UserFactory()
     tags = [TagFactory(), TagFactory()]
     start = Question.objects.count()
     questions = Question.objects.bulk_create(
-        Question(
+        QuestionFactory.build(
             title=f"Question number {start + n}",
             slug=f"lab-question-{start + n}",
-            status=Status.PUBLISHED,
             topic=topic,
             author=author,
-            prompt="Explain it.",
-            answer="Like this.",
-            key_points="One\nTwo",
         )
         for n in range(count)
     )
@@ -33,7 +29,7 @@ def make_questions(count: int) -> None:
         for tag in tags
     )
     Choice.objects.bulk_create(
-        Choice(question=question, text=f"Option {n}", is_correct=n == 0, position=n)
+        ChoiceFactory.build(question=question, text=f"Option {n}", is_correct=n == 0, position=n)
         for question in questions
         for n in range(2)
     )

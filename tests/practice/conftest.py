@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from practice.models import CardState, Mode, PracticeSession, Rating, ReviewCard, SessionItem
 from questions.models import Kind, Question
-from tests.factories import QuestionFactory, TopicFactory, multiple_choice_question
+from tests.factories import (
+    PracticeSessionFactory,
+    QuestionFactory,
+    ReviewCardFactory,
+    SessionItemFactory,
+    TopicFactory,
+    multiple_choice_question,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +70,7 @@ def past_answers(user, count: int, *, days: int = 30) -> None:
     for start in range(0, count, 10):
         batch = questions[start : start + 10]
         when = now - timedelta(days=(start // 10) % days + 1)
-        session = PracticeSession.objects.create(
+        session = PracticeSessionFactory.create(
             user=user,
             mode=Mode.STUDY,
             started_at=when,
@@ -75,7 +82,7 @@ def past_answers(user, count: int, *, days: int = 30) -> None:
         for position, question in enumerate(batch, start=1):
             rating = Rating.AGAIN if position % 3 == 0 else Rating.GOOD
             items.append(
-                SessionItem(
+                SessionItemFactory.build(
                     session=session,
                     question=question,
                     position=position,
@@ -88,7 +95,7 @@ def past_answers(user, count: int, *, days: int = 30) -> None:
                 )
             )
             cards.append(
-                ReviewCard(
+                ReviewCardFactory.build(
                     user=user,
                     question=question,
                     state=CardState.REVIEW,

@@ -7,9 +7,10 @@ rows to every list a page shows (questions, choices, tags, follow-ups, history, 
 review cards, bookmarks, notes, assignments, comments, mentees, sets), hanging off the SAME
 objects, so that a page can be measured before and after.
 
-Rows are written with bulk_create: Question.save() renders Markdown and records history, which
-would make thirty rows of everything slow to set up. The featured objects (the ones URLs point
-at) go through the factories, so they look exactly as the app makes them.
+Every object comes from the factories (tests/factories.py). The featured objects (the ones URLs
+point at) are created one by one, so they look exactly as the app makes them; the rows that
+add_rows() adds are built by the factories and written with bulk_create: Question.save() renders
+Markdown and records history, which would make thirty rows of everything slow to set up.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from practice.models import (
 )
 from questions.models import (
     Choice,
-    CodeTest,
     Kind,
     Question,
     QuestionSet,
@@ -54,11 +54,23 @@ from questions.models import (
     Visibility,
 )
 from tests.factories import (
+    AssignmentFactory,
+    BookmarkFactory,
     ChoiceFactory,
+    CodeTestFactory,
     EditorFactory,
+    FeedbackCommentFactory,
     MentorFactory,
+    MentorshipFactory,
+    NoteFactory,
+    PracticeSessionFactory,
+    ProblemReportFactory,
     QuestionFactory,
     QuestionSetFactory,
+    QuestionSetItemFactory,
+    QuestionStatisticsFactory,
+    ReviewCardFactory,
+    SessionItemFactory,
     TagFactory,
     TopicFactory,
     TrackFactory,
@@ -179,24 +191,24 @@ class World:
             title="Draft question", slug="draft-question", topic=topic, status=Status.DRAFT
         )
         public_set = QuestionSetFactory(title="Warm-up", slug="warm-up", owner=editor)
-        QuestionSetItem.objects.create(question_set=public_set, question=question, position=0)
+        QuestionSetItemFactory.create(question_set=public_set, question=question, position=0)
 
         # The candidate's practice: one session of each kind in progress, one item each.
         def session(user, mode, **kwargs):
-            return PracticeSession.objects.create(
+            return PracticeSessionFactory.create(
                 user=user, mode=mode, started_at=now, item_count=1, **kwargs
             )
 
         study_session = session(candidate, Mode.STUDY)
-        study_item = SessionItem.objects.create(session=study_session, question=concept, position=1)
+        study_item = SessionItemFactory.create(session=study_session, question=concept, position=1)
         quiz_session = session(candidate, Mode.QUIZ)
-        quiz_item = SessionItem.objects.create(session=quiz_session, question=question, position=1)
+        quiz_item = SessionItemFactory.create(session=quiz_session, question=question, position=1)
         mock_session = session(candidate, Mode.MOCK, time_limit_minutes=45)
-        mock_item = SessionItem.objects.create(session=mock_session, question=concept, position=1)
+        mock_item = SessionItemFactory.create(session=mock_session, question=concept, position=1)
         assess_session = session(
             candidate, Mode.MOCK, time_limit_minutes=45, closed_at=now, answered_count=1
         )
-        assess_item = SessionItem.objects.create(
+        assess_item = SessionItemFactory.create(
             session=assess_session,
             question=concept,
             position=1,
@@ -212,44 +224,44 @@ class World:
             solution_code="def add(a, b):\n    return a + b",
         )
         for position, (name, hidden) in enumerate([("adds", False), ("adds zero", True)]):
-            CodeTest(
+            CodeTestFactory.create(
                 question=coding,
                 name=name,
                 code="assert add(1, 2) == 3",
                 is_hidden=hidden,
                 position=position,
-            ).save()
+            )
         code_session = session(candidate, Mode.STUDY)
-        code_item = SessionItem.objects.create(session=code_session, question=coding, position=1)
+        code_item = SessionItemFactory.create(session=code_session, question=coding, position=1)
         other_session = session(other_candidate, Mode.STUDY)
-        SessionItem.objects.create(session=other_session, question=concept, position=1)
+        SessionItemFactory.create(session=other_session, question=concept, position=1)
 
         # Mentoring: the mentor mentors the candidate, the other mentor the other candidate.
-        mentorship = Mentorship.objects.create(mentor=mentor, candidate=candidate)
-        Mentorship.objects.create(mentor=other_mentor, candidate=other_candidate)
+        mentorship = MentorshipFactory.create(mentor=mentor, candidate=candidate)
+        MentorshipFactory.create(mentor=other_mentor, candidate=other_candidate)
         mentor_set = QuestionSetFactory(
             title="Before the on-site",
             slug="before-the-on-site",
             owner=mentor,
             visibility=Visibility.PRIVATE,
         )
-        mentor_set_item = QuestionSetItem.objects.create(
+        mentor_set_item = QuestionSetItemFactory.create(
             question_set=mentor_set, question=concept, position=0
         )
         spare_set = QuestionSetFactory(
             title="Spare", slug="spare", owner=mentor, visibility=Visibility.PRIVATE
         )
-        QuestionSetItem.objects.create(question_set=spare_set, question=concept, position=0)
+        QuestionSetItemFactory.create(question_set=spare_set, question=concept, position=0)
         other_set = QuestionSetFactory(owner=other_mentor, visibility=Visibility.PRIVATE)
-        QuestionSetItem.objects.create(question_set=other_set, question=concept, position=0)
+        QuestionSetItemFactory.create(question_set=other_set, question=concept, position=0)
         due = now + timedelta(days=7)
-        assignment = Assignment.objects.create(
+        assignment = AssignmentFactory.create(
             mentor=mentor, candidate=candidate, question_set=mentor_set, due_at=due
         )
-        open_assignment = Assignment.objects.create(
+        open_assignment = AssignmentFactory.create(
             mentor=mentor, candidate=candidate, question_set=mentor_set, due_at=due
         )
-        Assignment.objects.create(
+        AssignmentFactory.create(
             mentor=other_mentor, candidate=other_candidate, question_set=other_set, due_at=due
         )
         assigned_session = session(
@@ -261,7 +273,7 @@ class World:
             answered_count=1,
             score=0.0,
         )
-        thread_item = SessionItem.objects.create(
+        thread_item = SessionItemFactory.create(
             session=assigned_session,
             question=concept,
             position=1,
@@ -273,9 +285,9 @@ class World:
             answered_at=now,
             time_spent=timedelta(seconds=90),
         )
-        FeedbackComment.objects.create(item=thread_item, author=mentor, body="Say more.")
+        FeedbackCommentFactory.create(item=thread_item, author=mentor, body="Say more.")
         # A multiple-choice answer in the finished session, so the summary shows choices too.
-        answered = SessionItem.objects.create(
+        answered = SessionItemFactory.create(
             session=assigned_session,
             question=question,
             position=2,
@@ -292,7 +304,7 @@ class World:
         # Curation: the featured question's figures (a reason to edit it, its choices picked),
         # the candidate's open report on the concept question and an answered one on the
         # featured question (the dashboard shows its reply).
-        QuestionStatistics.objects.create(
+        QuestionStatisticsFactory.create(
             question=question,
             computed_at=now,
             attempts=40,
@@ -313,10 +325,10 @@ class World:
             reasons=[{"code": Reason.TOO_EASY, "text": "Facility 97% over 40 first attempts."}],
             reason_count=1,
         )
-        problem_report = ProblemReport.objects.create(
+        problem_report = ProblemReportFactory.create(
             question=concept, reporter=candidate, problem="unclear", comment="Which generator?"
         )
-        ProblemReport.objects.create(
+        ProblemReportFactory.create(
             question=question,
             reporter=candidate,
             problem="typo",
@@ -376,15 +388,19 @@ class World:
 
     def _add_bank(self, indexes: range, now) -> list[Question]:
         topics = Topic.objects.bulk_create(
-            Topic(slug=f"topic-{i}", name=f"Topic {i}", position=i + 1) for i in indexes
+            TopicFactory.build(slug=f"topic-{i}", name=f"Topic {i}", position=i + 1)
+            for i in indexes
         )
         tracks = Track.objects.bulk_create(
-            Track(slug=f"track-{i}", name=f"Track {i}", position=i + 1) for i in indexes
+            TrackFactory.build(slug=f"track-{i}", name=f"Track {i}", position=i + 1)
+            for i in indexes
         )
-        tags = Tag.objects.bulk_create(Tag(slug=f"tag-{i}", name=f"tag {i}") for i in indexes)
+        tags = Tag.objects.bulk_create(
+            TagFactory.build(slug=f"tag-{i}", name=f"tag {i}") for i in indexes
+        )
 
         def question(i, kind, topic, status=Status.PUBLISHED):
-            return Question(
+            return QuestionFactory.build(
                 title=f"{kind.label} question {i}",
                 slug=f"{kind.value}-question-{i}",
                 kind=kind,
@@ -406,7 +422,7 @@ class World:
         )
         Question.objects.bulk_create(question(i, Kind.CODING, t, Status.DRAFT) for i, t in rows)
         Choice.objects.bulk_create(
-            Choice(
+            ChoiceFactory.build(
                 question=quiz,
                 text=f"Option {n}",
                 text_html=f"<p>Option {n}</p>",
@@ -438,7 +454,7 @@ class World:
             FollowUps(from_question_id=featured.pk, to_question_id=q.pk) for q in concepts
         )
         Choice.objects.bulk_create(
-            Choice(
+            ChoiceFactory.build(
                 question=featured,
                 text=f"Also wrong {i}",
                 text_html=f"<p>Also wrong {i}</p>",
@@ -463,7 +479,7 @@ class World:
         )
         # Public sets: more of them, and more questions in the featured one.
         public_sets = QuestionSet.objects.bulk_create(
-            QuestionSet(
+            QuestionSetFactory.build(
                 title=f"Public set {i}",
                 slug=f"public-set-{i}",
                 owner=self.editor,
@@ -474,11 +490,13 @@ class World:
         QuestionSetItem.objects.bulk_create(
             [
                 *(
-                    QuestionSetItem(question_set=s, question=q, position=0)
+                    QuestionSetItemFactory.build(question_set=s, question=q, position=0)
                     for s, q in zip(public_sets, concepts, strict=True)
                 ),
                 *(
-                    QuestionSetItem(question_set=self.public_set, question=q, position=q.pk)
+                    QuestionSetItemFactory.build(
+                        question_set=self.public_set, question=q, position=q.pk
+                    )
                     for q in concepts
                 ),
             ]
@@ -494,7 +512,7 @@ class World:
         concepts, quizzes = questions[:count], questions[count:]
         # Review cards (a third of them leeches, half due now) for the dashboard and review.
         ReviewCard.objects.bulk_create(
-            ReviewCard(
+            ReviewCardFactory.build(
                 user=candidate,
                 question=q,
                 state=CardState.REVIEW,
@@ -511,7 +529,7 @@ class World:
         )
         # Finished sessions over the past weeks, one answer each (history, heatmap, streak).
         finished = PracticeSession.objects.bulk_create(
-            PracticeSession(
+            PracticeSessionFactory.build(
                 user=candidate,
                 mode=Mode.QUIZ if i % 2 else Mode.STUDY,
                 started_at=now - timedelta(days=i + 1),
@@ -523,7 +541,7 @@ class World:
             for i in indexes
         )
         SessionItem.objects.bulk_create(
-            SessionItem(
+            SessionItemFactory.build(
                 session=s,
                 question=q,
                 position=1,
@@ -541,15 +559,21 @@ class World:
         SessionItem.objects.bulk_create(
             [
                 *(
-                    SessionItem(session=self.study_session, question=q, position=position + n)
+                    SessionItemFactory.build(
+                        session=self.study_session, question=q, position=position + n
+                    )
                     for n, q in enumerate(concepts)
                 ),
                 *(
-                    SessionItem(session=self.quiz_session, question=q, position=position + n)
+                    SessionItemFactory.build(
+                        session=self.quiz_session, question=q, position=position + n
+                    )
                     for n, q in enumerate(quizzes)
                 ),
                 *(
-                    SessionItem(session=self.mock_session, question=q, position=position + n)
+                    SessionItemFactory.build(
+                        session=self.mock_session, question=q, position=position + n
+                    )
                     for n, q in enumerate(concepts)
                 ),
             ]
@@ -558,9 +582,12 @@ class World:
             pk__in=[self.study_session.pk, self.quiz_session.pk, self.mock_session.pk]
         ).update(item_count=1 + self.rows)
         # Bookmarks and notes.
-        Bookmark.objects.bulk_create(Bookmark(user=candidate, question=q) for q in questions)
+        Bookmark.objects.bulk_create(
+            BookmarkFactory.build(user=candidate, question=q) for q in questions
+        )
         Note.objects.bulk_create(
-            Note(user=candidate, question=q, body=f"Note on {q.title}.") for q in concepts
+            NoteFactory.build(user=candidate, question=q, body=f"Note on {q.title}.")
+            for q in concepts
         )
 
     def _add_mentoring(self, indexes: range, questions: list[Question], now) -> None:
@@ -571,7 +598,7 @@ class World:
         # and the featured thread gets longer.
         position = 3 + indexes.start
         answers = SessionItem.objects.bulk_create(
-            SessionItem(
+            SessionItemFactory.build(
                 session=self.assigned_session,
                 question=q,
                 position=position + n,
@@ -591,12 +618,14 @@ class World:
         FeedbackComment.objects.bulk_create(
             [
                 *(
-                    FeedbackComment(item=item, author=author, body=f"Comment by {author}")
+                    FeedbackCommentFactory.build(
+                        item=item, author=author, body=f"Comment by {author}"
+                    )
                     for item in answers
                     for author in (mentor, candidate)
                 ),
                 *(
-                    FeedbackComment(
+                    FeedbackCommentFactory.build(
                         item=self.thread_item,
                         author=mentor if i % 2 else candidate,
                         body=f"Reply {i}",
@@ -609,7 +638,7 @@ class World:
         # The mentor's sets: one per row, each assigned to the candidate; the featured set
         # gets longer.
         sets = QuestionSet.objects.bulk_create(
-            QuestionSet(
+            QuestionSetFactory.build(
                 title=f"Mentor set {i}",
                 slug=f"mentor-set-{i}",
                 owner=mentor,
@@ -620,11 +649,13 @@ class World:
         QuestionSetItem.objects.bulk_create(
             [
                 *(
-                    QuestionSetItem(question_set=s, question=q, position=0)
+                    QuestionSetItemFactory.build(question_set=s, question=q, position=0)
                     for s, q in zip(sets, concepts, strict=True)
                 ),
                 *(
-                    QuestionSetItem(question_set=self.mentor_set, question=q, position=1 + i)
+                    QuestionSetItemFactory.build(
+                        question_set=self.mentor_set, question=q, position=1 + i
+                    )
                     for i, q in zip(indexes, concepts, strict=True)
                 ),
             ]
@@ -633,14 +664,8 @@ class World:
         # more mentors for the candidate (the profile lists them).
         users = User.objects.bulk_create(
             [
-                *(
-                    User(username=f"mentee{i}", email=f"mentee{i}@example.com", password="!")
-                    for i in indexes
-                ),
-                *(
-                    User(username=f"coach{i}", email=f"coach{i}@example.com", password="!")
-                    for i in indexes
-                ),
+                *(UserFactory.build(username=f"mentee{i}") for i in indexes),
+                *(UserFactory.build(username=f"coach{i}") for i in indexes),
             ]
         )
         mentees, coaches = users[:count], users[count:]
@@ -648,25 +673,27 @@ class World:
         mentors_group.user_set.add(*coaches)
         Mentorship.objects.bulk_create(
             [
-                *(Mentorship(mentor=mentor, candidate=mentee) for mentee in mentees),
-                *(Mentorship(mentor=coach, candidate=candidate) for coach in coaches),
+                *(MentorshipFactory.build(mentor=mentor, candidate=mentee) for mentee in mentees),
+                *(MentorshipFactory.build(mentor=coach, candidate=candidate) for coach in coaches),
             ]
         )
         due = [now + timedelta(days=i - count // 2) for i in range(count)]  # some overdue
         assignments = Assignment.objects.bulk_create(
             [
                 *(
-                    Assignment(mentor=mentor, candidate=candidate, question_set=s, due_at=d)
+                    AssignmentFactory.build(
+                        mentor=mentor, candidate=candidate, question_set=s, due_at=d
+                    )
                     for s, d in zip(sets, due, strict=True)
                 ),
                 *(
-                    Assignment(mentor=mentor, candidate=m, question_set=s, due_at=d)
+                    AssignmentFactory.build(mentor=mentor, candidate=m, question_set=s, due_at=d)
                     for m, s, d in zip(mentees, sets, due, strict=True)
                 ),
             ]
         )
         mentee_sessions = PracticeSession.objects.bulk_create(
-            PracticeSession(
+            PracticeSessionFactory.build(
                 user=a.candidate,
                 mode=Mode.STUDY,
                 assignment=a,
@@ -680,7 +707,7 @@ class World:
             for n, a in enumerate(assignments)
         )
         SessionItem.objects.bulk_create(
-            SessionItem(
+            SessionItemFactory.build(
                 session=s,
                 question=concepts[n % count],
                 position=1,
@@ -691,7 +718,7 @@ class World:
             for n, s in enumerate(mentee_sessions)
         )
         ReviewCard.objects.bulk_create(
-            ReviewCard(
+            ReviewCardFactory.build(
                 user=mentee,
                 question=q,
                 state=CardState.REVIEW,
@@ -711,7 +738,7 @@ class World:
         question and the concept question (its change page, the queue)."""
         count = len(indexes)
         QuestionStatistics.objects.bulk_create(
-            QuestionStatistics(
+            QuestionStatisticsFactory.build(
                 question=q,
                 computed_at=now,
                 attempts=30 + n,
@@ -728,14 +755,13 @@ class World:
             for n, q in enumerate(questions)
         )
         reporters = User.objects.bulk_create(
-            User(username=f"reporter{i}", email=f"reporter{i}@example.com", password="!")
-            for i in indexes
+            UserFactory.build(username=f"reporter{i}") for i in indexes
         )
         concepts = questions[:count]
         ProblemReport.objects.bulk_create(
             [
                 *(
-                    ProblemReport(
+                    ProblemReportFactory.build(
                         question=q,
                         reporter=self.candidate,
                         problem="typo",
@@ -747,7 +773,9 @@ class World:
                     for n, q in enumerate(concepts)
                 ),
                 *(
-                    ProblemReport(question=q, reporter=r, problem="unclear", comment="Unclear.")
+                    ProblemReportFactory.build(
+                        question=q, reporter=r, problem="unclear", comment="Unclear."
+                    )
                     for r in reporters
                     for q in (self.question, self.problem_report.question)
                 ),

@@ -53,6 +53,7 @@ def test_the_questions_are_rendered_and_complete():
         Kind.SYSTEM_DESIGN,
     }
     question = Question.objects.filter(kind=Kind.MULTIPLE_CHOICE).first()
+    assert question is not None
     assert question.choices.filter(is_correct=True).exists()
     assert not Choice.objects.filter(text_html="").exists()
     coding = Question.objects.filter(kind=Kind.CODING).first()

@@ -1,8 +1,11 @@
 """Fill the database with realistic demo data, fast: `manage.py seed_demo`.
 
-Everything is written with bulk_create in batches, and every Markdown text is rendered once and
-reused. bulk_create skips save(), signals and history, so the *_html fields are filled here with
-the same renderer Question.save() uses.
+Everything is written in bulk (PostgreSQL's COPY, bulk_create in batches elsewhere), and every
+Markdown text is rendered once and reused. Both skip save(), signals and history, so the *_html
+fields are filled here with the same renderer Question.save() uses.
+
+The benchmark runs this command on the working tree and on a baseline commit (bench/README.md):
+its name and options stay the same.
 
 Seeded users are marked by their e-mail domain (SEED_EMAIL_DOMAIN); the command refuses to run on
 a database that holds any other user unless --force.
@@ -13,10 +16,11 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
+from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -28,7 +32,7 @@ from psycopg.types.json import Jsonb
 
 from accounts.models import Mentorship, User
 from accounts.roles import EDITORS, MENTORS
-from lab import seed_content as content
+from demo import content
 from mentoring.models import Assignment, FeedbackComment
 from practice.models import (
     Bookmark,
@@ -110,7 +114,8 @@ def copy_into(model: type[models.Model], objects: list[models.Model]) -> None:
             )
             for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        columns = ", ".join(quote(f.column) for f in fields)
+        # Concrete fields all have a column (Field.column is None only on the others).
+        columns = ", ".join(quote(cast(str, f.column)) for f in fields)
         statement = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
         getters = [_copy_value_getter(f) for f in fields]
         with cursor.cursor.copy(statement) as copy:
@@ -121,7 +126,7 @@ def copy_into(model: type[models.Model], objects: list[models.Model]) -> None:
         obj._state.db = connection.alias
 
 
-def _copy_value_getter(field: models.Field):
+def _copy_value_getter(field: models.Field) -> Callable[[models.Model], Any]:
     """How COPY reads a field from an object: psycopg adapts plain Python values itself.
 
     Field.get_db_prep_save would do, but costs a connection lookup per value; here it is kept
@@ -134,15 +139,22 @@ def _copy_value_getter(field: models.Field):
     return attrgetter(field.attname)
 
 
-def has_field(model: type[models.Model], name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
-
-
 @dataclass
 class Plan:
     questions: int
     users: int
     answers: int
+
+
+@dataclass
+class Drawn:
+    """A session and its items before they are written, with what is written after them:
+    the choices picked in each answer and the mentor who comments on it, by item position."""
+
+    session: PracticeSession
+    items: list[SessionItem]
+    selected: dict[int, list[Choice]] = field(default_factory=dict)
+    feedback_from: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,7 +194,7 @@ class Command(BaseCommand):
             help="run even though the database holds users that seed_demo did not create",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
         plan = Plan(options["questions"], options["users"], options["answers"])
         if plan.questions < 1 or plan.users < 3 or plan.answers < 0:
@@ -258,7 +270,7 @@ class Generator:
         batch_size: int,
         password: str,
         prefix: str = SEED_USERNAME_PREFIX,
-        log,
+        log: Callable[[str], None],
     ) -> None:
         self.prefix = prefix
         self.plan = plan
@@ -274,7 +286,7 @@ class Generator:
     # --- helpers ---------------------------------------------------------------------------
 
     def insert(self, model: type[models.Model], objects: list) -> list:
-        return self._write(model, objects, model._meta.verbose_name_plural.capitalize())
+        return self._write(model, objects, str(model._meta.verbose_name_plural).capitalize())
 
     def insert_through(self, through: type[models.Model], name: str, rows: Iterable) -> None:
         self._write(through, list(rows), name)
@@ -286,7 +298,7 @@ class Generator:
         if connection.vendor == "postgresql":
             copy_into(model, objects)
         else:
-            model.objects.bulk_create(objects, batch_size=self.batch_size)
+            model._default_manager.bulk_create(objects, batch_size=self.batch_size)
         self.seeded.add(name, len(objects))
         self.log(f"  {name}: {len(objects)} in {time.perf_counter() - started:.2f} s")
         return objects
@@ -391,6 +403,7 @@ class Generator:
         statuses = [Status.PUBLISHED] * 17 + [Status.IN_REVIEW] * 2 + [Status.DRAFT]
         difficulties = [Difficulty.EASY] * 3 + [Difficulty.MEDIUM] * 5 + [Difficulty.HARD] * 2
         questions: list[Question] = []
+        code_tests: list[tuple[Question, str]] = []  # a coding question and its tests
         for n in range(1, self.plan.questions + 1):
             topic, subjects = self.topics[(n - 1) % len(self.topics)]
             kind = content.KIND_OF_TOPIC.get(topic.slug) or rng.choices(kinds, kind_weights)[0]
@@ -434,7 +447,7 @@ class Generator:
                 if kind == Kind.CODING:
                     question.solution_code = solution
                     question.solution_code_html = self.renderer.code(solution)
-                    question.seeded_tests = tests
+                    code_tests.append((question, tests))
             questions.append(question)
         self.insert(Question, questions)
         self.insert(
@@ -443,11 +456,10 @@ class Generator:
                 CodeTest(
                     question_id=question.pk,
                     name="the tests",
-                    code=question.seeded_tests,
-                    code_html=self.renderer.code(question.seeded_tests),
+                    code=tests,
+                    code_html=self.renderer.code(tests),
                 )
-                for question in questions
-                if getattr(question, "seeded_tests", "")
+                for question, tests in code_tests
             ],
         )
         self.question_list = questions
@@ -538,9 +550,9 @@ class Generator:
             ]
         self.insert(QuestionSetItem, items)
         sets_of_mentor: dict[int, list[QuestionSet]] = defaultdict(list)
-        for question_set in sets:
-            if question_set.visibility == Visibility.PRIVATE:
-                sets_of_mentor[question_set.owner_id].append(question_set)
+        for (owner, visibility), question_set in zip(set_specs, sets, strict=True):
+            if visibility == Visibility.PRIVATE:
+                sets_of_mentor[owner.pk].append(question_set)
 
         # About a third of the candidates have a mentor; every mentor has at least one mentee.
         mentorships = []
@@ -594,18 +606,18 @@ class Generator:
         cards: dict[tuple[int, int], list] = {}
         bookmarks, notes = [], []
         # Written a slice of candidates at a time, to keep memory flat on big runs.
-        pending: list[tuple[PracticeSession, list[SessionItem]]] = []
+        pending: list[Drawn] = []
         pending_items = 0
 
         def flush() -> None:
             nonlocal pending, pending_items
             if not pending:
                 return
-            self.insert(PracticeSession, [session for session, _ in pending])
+            self.insert(PracticeSession, [drawn.session for drawn in pending])
             items = []
-            for session, session_items in pending:
-                for item in session_items:
-                    item.session_id = session.pk
+            for drawn in pending:
+                for item in drawn.items:
+                    item.session_id = drawn.session.pk
                     items.append(item)
             self.insert(SessionItem, items)
             self.seeded.add("Answers", sum(1 for item in items if item.answered_at is not None))
@@ -615,34 +627,36 @@ class Generator:
                 "Selected choices",
                 (
                     selected(sessionitem_id=item.pk, choice_id=choice.pk)
-                    for item in items
-                    for choice in getattr(item, "_seed_selected", ())
+                    for drawn in pending
+                    for item in drawn.items
+                    for choice in drawn.selected.get(item.position, ())
                 ),
             )
             comments = []
-            for item in items:
-                mentor_id = getattr(item, "_seed_feedback_from", None)
-                if mentor_id is None:
-                    continue
-                when = item.answered_at + timedelta(hours=rng.randint(1, 48))
-                comments.append(
-                    FeedbackComment(
-                        item_id=item.pk,
-                        author_id=mentor_id,
-                        body=rng.choice(content.FEEDBACK),
-                        created_at=when,
-                        read_at=when + timedelta(hours=5) if rng.random() < 0.6 else None,
-                    )
-                )
-                if rng.random() < 0.4:
+            for drawn in pending:
+                for item in drawn.items:
+                    mentor_id = drawn.feedback_from.get(item.position)
+                    if mentor_id is None or item.answered_at is None:
+                        continue
+                    when = item.answered_at + timedelta(hours=rng.randint(1, 48))
                     comments.append(
                         FeedbackComment(
                             item_id=item.pk,
-                            author_id=item._seed_user_id,
+                            author_id=mentor_id,
                             body=rng.choice(content.FEEDBACK),
-                            created_at=when + timedelta(hours=6),
+                            created_at=when,
+                            read_at=when + timedelta(hours=5) if rng.random() < 0.6 else None,
                         )
                     )
+                    if rng.random() < 0.4:
+                        comments.append(
+                            FeedbackComment(
+                                item_id=item.pk,
+                                author_id=drawn.session.user.pk,
+                                body=rng.choice(content.FEEDBACK),
+                                created_at=when + timedelta(hours=6),
+                            )
+                        )
             self.insert(FeedbackComment, comments)
             pending, pending_items = [], 0
 
@@ -654,7 +668,7 @@ class Generator:
                     continue
                 questions = self.set_questions[assignment.question_set.pk][:remaining]
                 start = min(self.now, assignment.created_at + timedelta(days=rng.randint(0, 3)))
-                session, items = self.session(
+                drawn = self.session(
                     candidate,
                     questions,
                     mode=Mode.STUDY,
@@ -662,11 +676,11 @@ class Generator:
                     answered=len(questions),
                     assignment=assignment,
                 )
-                for item in items:
+                for item in drawn.items:
                     if rng.random() < 0.15:
-                        item._seed_feedback_from = assignment.mentor.pk
-                pending.append((session, items))
-                pending_items += len(items)
+                        drawn.feedback_from[item.position] = assignment.mentor.pk
+                pending.append(drawn)
+                pending_items += len(drawn.items)
                 remaining -= len(questions)
             while remaining > 0:
                 size = min(remaining, rng.randint(5, 20), len(published))
@@ -675,25 +689,25 @@ class Generator:
                     [Mode.STUDY, Mode.QUIZ, Mode.REVIEW, Mode.MOCK, Mode.MISTAKES],
                     [40, 25, 20, 8, 7],
                 )[0]
-                session, items = self.session(
+                drawn = self.session(
                     candidate, questions, mode=mode, start=self.past(), answered=size
                 )
-                pending.append((session, items))
-                pending_items += len(items)
+                pending.append(drawn)
+                pending_items += len(drawn.items)
                 remaining -= size
             # One in five candidates has a session open, half answered.
             if budget and rng.random() < 0.2:
                 size = min(10, len(published))
                 questions = rng.sample(published, size)
-                session, items = self.session(
+                drawn = self.session(
                     candidate,
                     questions,
                     mode=Mode.STUDY,
                     start=self.now - timedelta(minutes=rng.randint(5, 600)),
                     answered=0,
                 )
-                pending.append((session, items))
-                pending_items += len(items)
+                pending.append(drawn)
+                pending_items += len(drawn.items)
             for question in rng.sample(published, min(len(published), rng.randint(0, 4))):
                 bookmarks.append(
                     Bookmark(user=candidate, question=question, created_at=self.past())
@@ -724,16 +738,16 @@ class Generator:
         start: datetime,
         answered: int,
         assignment: Assignment | None = None,
-    ) -> tuple[PracticeSession, list[SessionItem]]:
+    ) -> Drawn:
         """One session and its items; the first `answered` items are answered."""
         rng = self.rng
         moment = start
         items = []
-        correct = 0
+        selected: dict[int, list[Choice]] = {}
+        correct = 0.0
         scored = 0
         for position, question in enumerate(questions):
             item = SessionItem(question=question, position=position)
-            item._seed_user_id = user.pk
             options = self.choices_by_question.get(question.pk, [])
             if options:  # multiple choice: shuffled for each candidate, as a real draw does
                 item.choice_order = [choice.pk for choice in rng.sample(options, len(options))]
@@ -748,7 +762,7 @@ class Generator:
                 ):
                     options = self.choices_by_question[question.pk]
                     right = rng.random() < 0.7
-                    item._seed_selected = (
+                    selected[position] = (
                         [c for c in options if c.is_correct]
                         if right
                         else [rng.choice([c for c in options if not c.is_correct])]
@@ -786,19 +800,18 @@ class Generator:
             answered_count=answered,
             score=round(correct / scored, 3) if finished and scored else None,
         )
-        if answered and has_field(PracticeSession, "last_activity_at"):
+        if answered:
             session.last_activity_at = moment
-        return session, items
+        return Drawn(session, items, selected)
 
     @staticmethod
-    def collect_cards(
-        pending: list[tuple[PracticeSession, list[SessionItem]]], cards: dict
-    ) -> None:
+    def collect_cards(pending: list[Drawn], cards: dict) -> None:
         """Fold each answer into the (user, question) card it updates."""
-        for session, items in pending:
+        for drawn in pending:
+            session = drawn.session
             if session.mode == Mode.MOCK:
                 continue  # mock answers are self-assessed, not scheduled
-            for item in items:
+            for item in drawn.items:
                 if item.answered_at is None or item.rating is None:
                     continue
                 key = (session.user.pk, item.question.pk)

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import Mentorship, User
@@ -21,13 +23,13 @@ class Command(BaseCommand):
         "the mentor mentors the candidate."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="run even with DEBUG off (not for production)"
         )
 
     @transaction.atomic
-    def handle(self, *args, force: bool, **options):
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("Demo accounts have well-known passwords: only with DEBUG on.")
         for username, email, password, groups, is_staff in DEMO_ACCOUNTS:
