@@ -62,9 +62,11 @@ $(VNU_JAR):
 validate-html: install $(VNU_JAR)
 	VNU_JAR=$(VNU_JAR) $(PY) -m tests.html.validate
 
+# ruff, then the apps' layers (import-linter: [tool.importlinter] in pyproject.toml), then mypy.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --cache-dir .cache/import-linter
 	$(MAKE) --no-print-directory typecheck
 
 # mypy with django-stubs ([tool.mypy] in pyproject.toml). The errors of the code written before

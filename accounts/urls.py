@@ -10,8 +10,6 @@ urlpatterns = [
     path("signup/confirm/<uidb64>/<token>/", views.confirm_signup, name="confirm_signup"),
     path("signup/resend/", views.resend_confirmation, name="resend_confirmation"),
     path("profile/", views.profile, name="profile"),
-    path("profile/export/", views.export_data, name="export_data"),
-    path("delete/", views.delete_account_view, name="delete_account"),
     path(
         "login/",
         auth_views.LoginView.as_view(

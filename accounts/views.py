@@ -1,24 +1,21 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.export import export_user_data
-from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
+from accounts.forms import ProfileForm, SignUpForm
 from accounts.models import User
 from accounts.services import (
     SignUpLinks,
     UserNameTaken,
     confirm_account,
-    delete_account,
     resend_confirmation_link,
     sign_up,
 )
@@ -143,27 +140,3 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
     mentorships_received = user.mentorships_received.select_related("mentor").order_by("pk")
     context = {"form": form, "profile_user": user, "mentorships_received": mentorships_received}
     return render(request, "accounts/profile.html", context)
-
-
-@never_cache
-@login_required
-@require_safe
-def export_data(request: AuthedHttpRequest) -> JsonResponse:
-    """Download my data: everything Prep holds about the user, as a JSON attachment."""
-    response = JsonResponse(export_user_data(request.user), json_dumps_params={"indent": 2})
-    filename = f"prep-data-{request.user.pk}-{timezone.localdate():%Y-%m-%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def delete_account_view(request: AuthedHttpRequest) -> HttpResponse:
-    """Delete my account, after confirming with the password; then log out."""
-    form = DeleteAccountForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
-        delete_account(user=request.user)
-        logout(request)
-        messages.success(request, "Your account and everything in it are deleted. Goodbye.")
-        return redirect("home")
-    return render(request, "accounts/delete_account.html", {"form": form})

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from curation.emails import email_report_reply
 from curation.models import (
-    DASHBOARD_REPORTS,
     DealtWith,
     Problem,
     ProblemReport,
@@ -146,9 +145,3 @@ def mark_dealt_with(
             return False
         stats.save(update_fields=["reasons", "reason_count"])
     return True
-
-
-def reports_for_dashboard(user, *, now: datetime | None = None) -> list[ProblemReport]:
-    """The candidate's open reports and recently answered ones (one query)."""
-    now = now or timezone.now()
-    return list(ProblemReport.objects.for_dashboard(user, now=now)[:DASHBOARD_REPORTS])

@@ -1,9 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
-from accounts.models import User
+if TYPE_CHECKING:
+    # For the annotations only: prep, the layer every app builds on, imports no app at run time.
+    from accounts.models import User
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("privacy.urls")),
     path("", include("questions.urls")),
     path("", include("practice.urls")),
     path("", include("mentoring.urls")),

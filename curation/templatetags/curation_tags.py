@@ -1,6 +1,9 @@
 from django import template
+from django.utils import timezone
 
+from accounts.models import User
 from curation.forms import ReportForm
+from curation.models import DASHBOARD_REPORTS, ProblemReport
 
 register = template.Library()
 
@@ -18,3 +21,11 @@ def report_problem(context, question, next_url: str = ""):
         "csrf_token": context.get("csrf_token"),
         "user": getattr(request, "user", None),
     }
+
+
+@register.inclusion_tag("curation/_dashboard_reports.html")
+def dashboard_reports(user: User) -> dict:
+    """The candidate's problem reports on their dashboard, open and lately answered (one
+    query): the practice app's dashboard shows them without importing curation."""
+    reports = ProblemReport.objects.for_dashboard(user, now=timezone.now())
+    return {"problem_reports": list(reports[:DASHBOARD_REPORTS])}

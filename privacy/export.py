@@ -1,6 +1,7 @@
 """Everything Prep holds about one user, as plain data for "Download my data".
 
-A fixed number of queries however much the user has done (tests pin the count).
+A fixed number of queries however much the user has done (tests pin the count). It reads
+every app's models, so it lives above them all (pyproject.toml's import-linter contract).
 """
 
 from collections import defaultdict
@@ -13,7 +14,7 @@ from accounts.models import Mentorship, User
 from curation.models import ProblemReport
 from mentoring.models import Assignment, FeedbackComment
 from practice.models import Bookmark, Note, PracticeSession, ReviewCard, SessionItem
-from questions.models import QuestionSet
+from questions.models import Question, QuestionSet
 
 EXPORT_FORMAT = "prep-export/1"
 
@@ -26,7 +27,7 @@ def _seconds(value: timedelta | None) -> float | None:
     return value.total_seconds() if value is not None else None
 
 
-def _question(question) -> dict:
+def _question(question: Question) -> dict:
     return {"slug": question.slug, "title": question.title}
 
 
