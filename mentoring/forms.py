@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentoring.models import AssignmentMode
-from mentoring.services import assignable_sets_for, mentees_of
 from prep.forms import ModelMultipleChoiceField
 from questions.models import Question, QuestionSet, QuestionSetItem
 
@@ -110,8 +109,10 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, mentor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["question_set"].queryset = assignable_sets_for(mentor)
-        self.fields["candidates"].queryset = mentees_of(mentor)
+        self.fields["question_set"].queryset = QuestionSet.objects.assignable_by(mentor)
+        self.fields["candidates"].queryset = User.objects.filter(
+            mentorships_received__mentor=mentor
+        ).order_by("first_name", "last_name", "username")
         zone = timezone.get_current_timezone_name()
         self.fields["due_at"].help_text = f"In your time zone ({zone}); it must be in the future."
 

@@ -1,10 +1,23 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Mentorship
+from accounts.models import Mentorship, User
 from practice.models import PracticeSession, SessionItem
 from questions.models import QuestionSet, QuestionSetItem
 
@@ -33,6 +46,19 @@ def live_mentorship(*, mentor, candidate) -> Exists:
     return Exists(Mentorship.objects.filter(mentor=mentor, candidate=candidate))
 
 
+def last_answer_at(user: int | OuterRef) -> Subquery:
+    """When `user` (an id or OuterRef) last answered anything, as an annotation.
+
+    MAX over the user's own sessions' answers, not ORDER BY answered_at DESC LIMIT 1: with a
+    LIMIT, PostgreSQL walks the site-wide answered_at index backwards until it meets one of
+    the user's answers, which for a mentee who has not practised for a while is most of the
+    table."""
+    answers = SessionItem.objects.filter(session__user=user, answered_at__isnull=False)
+    # MAX through Func, not Max: Django adds no GROUP BY to the subquery (as in count_of).
+    latest = answers.order_by().annotate(at=Func(F("answered_at"), function="MAX")).values("at")
+    return Subquery(latest, output_field=DateTimeField())
+
+
 def _unread_on_assignment(user) -> models.QuerySet:
     """Comments on the answers given in the assignment OuterRef("pk") that `user` has not read
     (those the other side wrote)."""
@@ -42,6 +68,61 @@ def _unread_on_assignment(user) -> models.QuerySet:
 
 
 class AssignmentQuerySet(models.QuerySet):
+    def for_candidate(self, candidate: User) -> Self:
+        """The candidate's assignments from their current mentors, soonest due first, with
+        progress, unread feedback (and the answer that holds the oldest), set and mentor: one
+        query."""
+        return (
+            self.filter(candidate=candidate)
+            .live()
+            .with_progress()
+            .with_unread_for(candidate)
+            .with_first_unread_for(candidate)
+            .select_related("mentor", "question_set")
+            .order_by("due_at", "pk")
+        )
+
+    def open_for(self, candidate: User) -> Self:
+        """The candidate's open assignments from their current mentors, soonest due first, with
+        their status, mentor, set and unread feedback (and the answer that holds the oldest):
+        one query."""
+        return (
+            self.filter(candidate=candidate)
+            .live()
+            .open_with_status()
+            .with_unread_for(candidate)
+            .with_first_unread_for(candidate)
+            .select_related("mentor", "question_set")
+            .order_by("due_at", "pk")
+        )
+
+    def given(self, *, mentor: User, candidate: User) -> Self:
+        """`mentor`'s assignments to `candidate`, latest due first, with progress, the replies
+        the mentor has not read and the set: one query."""
+        return (
+            self.filter(mentor=mentor, candidate=candidate)
+            .with_progress()
+            .with_unread_for(mentor)
+            .select_related("question_set")
+            .order_by("-due_at", "-pk")
+        )
+
+    def with_attempts(self) -> Self:
+        """Prefetch each assignment's sessions, oldest first, each with its answers (their
+        questions and topics), each answer's thread with its authors, its question's tests and,
+        for a multiple-choice answer, the choices and the picks: six queries, whatever the
+        number of rows. Only the candidate starts an assignment, so its sessions are theirs."""
+        answers = SessionItem.objects.select_related("question__topic").prefetch_related(
+            Prefetch("comments", queryset=FeedbackComment.objects.select_related("author")),
+            "question__tests",  # for "Run it again"
+            "question__choices",  # in the order the candidate saw them (item.shown_choices)
+            "selected_choices",
+        )
+        sessions = PracticeSession.objects.order_by("started_at", "pk").prefetch_related(
+            Prefetch("items", queryset=answers)
+        )
+        return self.prefetch_related(Prefetch("sessions", queryset=sessions))
+
     def live(self):
         """Assignments whose mentorship still stands (ending one hides its assignments)."""
         return self.filter(
@@ -81,7 +162,7 @@ class AssignmentQuerySet(models.QuerySet):
 
     def with_unread_for(self, user):
         """Annotate unread_count: comments on this assignment's answers that `user` has not
-        read (those the other side wrote). `user` may be OuterRef("candidate_id") or
+        read (those the other side wrote). `user` may be a user, or OuterRef("candidate_id") or
         OuterRef("mentor_id"): each row's own candidate or mentor."""
         return self.annotate(unread_count=count_of(_unread_on_assignment(user)))
 
@@ -176,6 +257,11 @@ class FeedbackCommentQuerySet(models.QuerySet):
     def unread_by(self, user):
         """Visible comments the other side wrote that `user` has not read yet."""
         return self.visible_to(user).filter(read_at__isnull=True).exclude(author=user)
+
+    def mark_read_by(self, reader: User) -> int:
+        """Mark what the other side wrote among these comments as read by `reader` (one
+        UPDATE); returns how many it marked."""
+        return self.unread_by(reader).update(read_at=timezone.now())
 
 
 class FeedbackComment(models.Model):

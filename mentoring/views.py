@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,11 +24,13 @@ from mentoring.forms import (
     QuestionSetForm,
     SearchForm,
 )
+from mentoring.mastery import mastery_by_topic
 from mentoring.models import (
     Assignment,
     AssignmentStatus,
     FeedbackComment,
     count_of,
+    last_answer_at,
     live_mentorship,
 )
 from practice.models import SessionItem
@@ -71,7 +73,7 @@ def _get_mentorship_for(mentor: User, candidate_id: int) -> Mentorship:
     answer; 404 for anyone who is not (or no longer) the mentor's mentee."""
     return get_object_or_404(
         Mentorship.objects.select_related("candidate").annotate(
-            last_activity=services.last_answer_at(OuterRef("candidate_id"))
+            last_activity=last_answer_at(OuterRef("candidate_id"))
         ),
         mentor=mentor,
         # Through the relation, so that an id beyond 64 bits is "no such row" on SQLite too
@@ -144,7 +146,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         Mentorship.objects.filter(mentor=mentor)
         .select_related("candidate")
         .annotate(
-            last_activity=services.last_answer_at(OuterRef("candidate_id")),
+            last_activity=last_answer_at(OuterRef("candidate_id")),
             open_count=count_of(mine.unfinished()),
             overdue_count=count_of(mine.unfinished().filter(due_at__lt=now)),
             unread_count=count_of(
@@ -158,9 +160,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         .order_by("candidate__first_name", "candidate__last_name", "candidate__username")
     )
     # 2, 3. mastery per topic for all of them at once
-    mastery = services.mastery_by_topic(
-        Mentorship.objects.filter(mentor=mentor).values("candidate_id")
-    )
+    mastery = mastery_by_topic(Mentorship.objects.filter(mentor=mentor).values("candidate_id"))
     for mentorship in mentorships:
         topics = mastery.get(mentorship.candidate_id, [])
         mentorship.weakest_topics = sorted(topics, key=lambda t: (t.percent, t.name))[:4]
@@ -249,22 +249,20 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
     # 1. the live mentorship (404 otherwise) with the candidate and their last activity
     mentorship = _get_mentorship_for(mentor, candidate_id)
     candidate = mentorship.candidate
-    # 2. this mentor's assignments to them, with progress and unread replies;
-    # 3-5. their sessions, every answer with its question, and each answer's thread
-    assignments = services.assignments_given(mentor=mentor, candidate=candidate)
-    # 6. opening the page reads the candidate's replies (after fetching, so new ones show as
-    # new). unread_count counts, per assignment, the same comments the UPDATE would mark: none
-    # unread (most views), no UPDATE.
+    # 2. this mentor's assignments to them, with progress and unread replies; 3-8. their
+    # sessions, every answer with its question, each answer's thread, its question's tests,
+    # choices and the choices picked
+    assignments = list(Assignment.objects.given(mentor=mentor, candidate=candidate).with_attempts())
+    # Opening the page reads the candidate's replies (after fetching, so new ones show as new).
+    # unread_count counts, per assignment, the same comments the UPDATE would mark: none unread
+    # (most views), no UPDATE.
     if any(assignment.unread_count for assignment in assignments):
-        services.mark_read(
-            reader=mentor,
-            comments=FeedbackComment.objects.filter(
-                item__session__assignment__mentor=mentor, item__session__user=candidate
-            ),
-        )
-    # 7. aggregate mastery per topic: all a mentor sees of private practice; 8. the published
-    # questions per topic (one grouped query)
-    mastery = services.mastery_by_topic([candidate.pk]).get(candidate.pk, [])
+        FeedbackComment.objects.filter(
+            item__session__assignment__mentor=mentor, item__session__user=candidate
+        ).mark_read_by(mentor)
+    # 9. the published questions per topic (one grouped query); 10. the candidate's cards per
+    # topic: aggregate mastery is all a mentor sees of private practice
+    mastery = mastery_by_topic([candidate.pk]).get(candidate.pk, [])
     context = {
         "mentorship": mentorship,
         "candidate": candidate,
@@ -272,10 +270,6 @@ def mentee(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
         "mastery": mastery,
         "thread_open": True,
         "thread_as_mentor": True,
-        # Once for the page, not looked up (or worked out) again in each answer's thread.
-        "thread_next": request.get_full_path(),
-        "comment_sent": False,
-        "comment_form": None,
     }
     return render(request, "mentoring/mentee.html", context)
 
@@ -314,7 +308,7 @@ def _builder_context(
     search_form: SearchForm | None = None,
     results: list[Question] | None = None,
 ) -> dict:
-    items = services.set_items(question_set)
+    items = list(question_set.items.select_related("question__topic").order_by("position", "pk"))
     details_form = details_form or QuestionSetForm(
         initial={"title": question_set.title, "description": question_set.description}
     )
@@ -545,7 +539,7 @@ def withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assignments(request: AuthedHttpRequest) -> HttpResponse:
     # 1. everything, in one query
-    every = list(services.assignments_for(request.user))
+    every = list(Assignment.objects.for_candidate(request.user))
     to_do = [a for a in every if a.status != AssignmentStatus.COMPLETED]
     done = [a for a in every if a.status == AssignmentStatus.COMPLETED]
     done.sort(key=lambda a: a.completed_at, reverse=True)
@@ -603,10 +597,14 @@ def thread(request: AuthedHttpRequest, item_pk: int) -> HttpResponse:
                 messages.success(request, "Comment sent.")
                 return redirect(f"{safe_next_url(request, thread_url)}#thread-{item.pk}")
             form, comment_sent = CommentForm(), True
-    prefetch_related_objects([item], services.comments_prefetch(), "question__tests")
+    prefetch_related_objects(
+        [item],
+        Prefetch("comments", queryset=FeedbackComment.objects.select_related("author")),
+        "question__tests",
+    )
     if item.question.kind == Kind.MULTIPLE_CHOICE:
-        prefetch_related_objects([item], *services.ANSWER_CHOICES_PREFETCH)
-    services.mark_read(reader=user, comments=FeedbackComment.objects.filter(item=item))
+        prefetch_related_objects([item], "question__choices", "selected_choices")
+    FeedbackComment.objects.filter(item=item).mark_read_by(user)
     context = {
         "item": item,
         "session": session,

@@ -4,7 +4,12 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from accounts.models import User
+from mentoring.models import Assignment
+
 register = template.Library()
+
+DASHBOARD_ASSIGNMENTS = 5
 
 
 @register.filter
@@ -16,3 +21,11 @@ def ago(value: datetime | None) -> str:
     if timezone.now() - value < timedelta(minutes=1):
         return "just now"
     return f"{timesince(value)} ago"
+
+
+@register.inclusion_tag("mentoring/_dashboard_assignments.html")
+def dashboard_assignments(user: User) -> dict:
+    """The candidate's open assignments on their dashboard, due soonest first, with their
+    status, mentor, set and unread feedback (one query): the practice app's dashboard shows them
+    without importing mentoring."""
+    return {"assignments": list(Assignment.objects.open_for(user)[:DASHBOARD_ASSIGNMENTS])}

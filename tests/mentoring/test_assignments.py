@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring.models import Assignment, AssignmentStatus
+from mentoring.templatetags.mentoring_tags import dashboard_assignments
 from practice.models import PracticeSession
 from questions.models import Status
 from tests.factories import (
@@ -310,15 +311,13 @@ def test_start_is_a_post(candidate_client, mentorship, mentor, candidate):
 
 
 def test_the_dashboard_panel_lists_open_assignments_soonest_first(mentorship, mentor, candidate):
-    from mentoring.services import dashboard_assignments
-
     later = assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=9))
     sooner = assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=2))
     answered_session(assignment_for(mentor, candidate))  # completed: not on the dashboard
     for _ in range(5):
         assignment_for(mentor, candidate, due_at=timezone.now() + timedelta(days=30))
 
-    panel = dashboard_assignments(candidate)
+    panel = dashboard_assignments(candidate)["assignments"]
 
     assert [a.pk for a in panel[:2]] == [sooner.pk, later.pk]
     assert len(panel) == 5
@@ -327,15 +326,14 @@ def test_the_dashboard_panel_lists_open_assignments_soonest_first(mentorship, me
 def test_the_dashboard_panel_counts_what_each_candidate_has_not_read(
     mentorship, mentor, candidate, other_candidate
 ):
-    from mentoring.services import dashboard_assignments
-
     MentorshipFactory(mentor=mentor, candidate=other_candidate)
     for who, unread in ((candidate, 1), (other_candidate, 2)):
         item = answered_session(assignment_for(mentor, who), finished=False).items.first()
         FeedbackCommentFactory(item=item, author=who)  # their own reply: not unread for them
         FeedbackCommentFactory.create_batch(unread, item=item, author=mentor)
 
-    mine, theirs = dashboard_assignments(candidate), dashboard_assignments(other_candidate)
+    mine = dashboard_assignments(candidate)["assignments"]
+    theirs = dashboard_assignments(other_candidate)["assignments"]
 
     assert [(a.candidate_id, a.unread_count) for a in mine] == [(candidate.pk, 1)]
     assert [(a.candidate_id, a.unread_count) for a in theirs] == [(other_candidate.pk, 2)]

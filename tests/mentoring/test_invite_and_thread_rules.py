@@ -214,7 +214,9 @@ def test_the_summary_offers_a_reply_while_the_mentorship_stands(client, candidat
     answer = assigned_answer(mentorship.mentor, candidate)
     FeedbackCommentFactory(item=answer, author=mentorship.mentor)
 
-    context = services.feedback_for_summary(session=answer.session, reader=candidate)
+    context = services.feedback_for_summary(
+        session=answer.session, items=[answer], reader=candidate
+    )
 
     assert context == {"thread_open": True, "thread_as_mentor": False}
 
@@ -232,7 +234,9 @@ def test_the_reply_box_goes_when_the_mentorship_ends_though_the_mentor_has_other
 
     assert "Look at the edge cases." in html
     assert "Reply to your mentor" not in html and "the thread is closed" in html
-    context = services.feedback_for_summary(session=answer.session, reader=candidate)
+    context = services.feedback_for_summary(
+        session=answer.session, items=[answer], reader=candidate
+    )
     assert context["thread_open"] is False
 
 
@@ -244,21 +248,27 @@ def test_the_reply_box_goes_when_the_mentorship_ends_though_the_candidate_has_ot
     FeedbackCommentFactory(item=answer, author=mentor)
     mentorship.delete()
 
-    context = services.feedback_for_summary(session=answer.session, reader=candidate)
+    context = services.feedback_for_summary(
+        session=answer.session, items=[answer], reader=candidate
+    )
 
     assert context["thread_open"] is False
 
 
-def test_a_summary_of_private_practice_has_no_thread_and_marks_nothing(candidate, mentorship):
+def test_a_summary_of_private_practice_has_no_thread_and_marks_nothing(
+    client, candidate, mentorship
+):
     answer = assigned_answer(mentorship.mentor, candidate)
     comment = FeedbackCommentFactory(item=answer, author=mentorship.mentor)
-    private = PracticeSessionFactory(user=candidate)
+    private = PracticeSessionFactory(user=candidate, finished_at=timezone.now())
+    SessionItemFactory(session=private, response="A private answer", answered_at=timezone.now())
+    client.force_login(candidate)
 
-    context = services.feedback_for_summary(session=private, reader=candidate)
+    html = client.get(summary_url(private)).content.decode()
 
-    assert context == {"thread_open": False, "thread_as_mentor": False}
+    assert "A private answer" in html
+    assert 'class="thread"' not in html
     assert unread(comment)
-    assert services.feedback_prefetches(private) == []
 
 
 # --- reading one thread marks that thread read, and no other -------------------------------------
@@ -349,8 +359,8 @@ def test_the_mentee_page_leaves_the_mentors_own_feedback_as_a_mentee_unread(
 def test_mark_read_marks_only_what_the_other_side_wrote(mentor, candidate, two_threads):
     comments = FeedbackComment.objects.filter(item=two_threads[0]["answer"])
 
-    assert services.mark_read(reader=candidate, comments=comments) == 1
-    assert services.mark_read(reader=candidate, comments=comments) == 0
+    assert comments.mark_read_by(candidate) == 1
+    assert comments.mark_read_by(candidate) == 0
 
     assert not unread(two_threads[0]["from_mentor"])
     assert unread(two_threads[0]["from_candidate"])
