@@ -1,10 +1,9 @@
 """Geometry for the dashboard's server-rendered SVG charts.
 
-These functions compute positions, classes and titles; the templates draw them
-(practice/_heatmap.html, practice/_mastery_chart.html), except the heatmap's day squares, whose
-markup is built here (Heatmap.cells_svg): a template loop over 371 cells cost more than the rest
-of the dashboard. No style attributes: colours come from class names in the stylesheet, so the
-strict Content-Security-Policy holds.
+These functions compute positions, levels and titles; the templates draw them
+(practice/_heatmap.html, practice/_mastery_chart.html), except the heatmap's day squares, which
+Heatmap.cells_svg joins into one string. No style attributes: colours come from class names in
+the stylesheet, so the strict Content-Security-Policy holds.
 """
 
 from __future__ import annotations
@@ -12,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import NamedTuple
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-CELL = 12
+CELL = 12  # a day's square, in pixels (the legend in practice/_heatmap.html repeats it)
 GAP = 3
 STEP = CELL + GAP
 WEEKS = 53
@@ -27,8 +24,8 @@ LEFT = 30  # room for the weekday labels
 TOP = 18  # room for the month labels
 
 
-class HeatCell(NamedTuple):
-    # A named tuple rather than a frozen dataclass: the heatmap makes 371 of them per page.
+@dataclass(frozen=True)
+class HeatCell:
     x: int
     y: int
     day: date
@@ -37,15 +34,8 @@ class HeatCell(NamedTuple):
 
     @property
     def title(self) -> str:
-        return f"{_day_label(self.day)}: {_answers(self.count)}"
-
-
-def _day_label(day: date) -> str:
-    return f"{day:%a %-d %b %Y}"
-
-
-def _answers(count: int) -> str:
-    return f"{count or 'no'} {'answer' if count == 1 else 'answers'}"
+        answers = "answer" if self.count == 1 else "answers"
+        return f"{self.day:%a %-d %b %Y}: {self.count or 'no'} {answers}"
 
 
 @dataclass(frozen=True)
@@ -72,21 +62,18 @@ class Heatmap:
     table: Sequence[MonthRow]
     total: int
     active_days: int
-    # Per cell, the markup after its class: position, size and the start of its title, which
-    # names the day (from _calendar, the same for every candidate on the same day).
-    cell_markup: Sequence[str] = ()
 
     @property
     def cells_svg(self) -> SafeString:
-        """One <rect> per day with its <title>. Numbers go in as %d; the title's only text, the
-        day's name, was escaped once in _calendar (format_html_join costs twice as much,
-        escaping every number too)."""
-        return mark_safe(  # numbers and escaped text only
+        """One <rect> per day with its <title>: numbers, and the title escaped."""
+        # Not a template loop: it made the dashboard markedly slower (bench/results.md, heatmap).
+        return mark_safe(  # numbers (formatted as :d) and escaped text only
             "".join(
                 [
-                    f'<rect class="heat heat-{cell.level:d}"{markup}{_answers(cell.count)}'
-                    "</title></rect>"
-                    for cell, markup in zip(self.cells, self.cell_markup, strict=True)
+                    f'<rect class="heat heat-{cell.level:d}" x="{cell.x:d}" y="{cell.y:d}" '
+                    f'width="{CELL:d}" height="{CELL:d}" rx="2"><title>{escape(cell.title)}</title>'
+                    "</rect>"
+                    for cell in self.cells
                 ]
             )
         )
@@ -106,50 +93,6 @@ def level_for(count: int, daily_goal: int) -> int:
     return 4
 
 
-@dataclass(frozen=True)
-class _Calendar:
-    """What a heatmap ending on a given day draws whatever the counts: its days, their squares'
-    positions and markup, and the month labels."""
-
-    first: date
-    days: tuple[date, ...]
-    positions: tuple[tuple[int, int], ...]
-    cell_markup: tuple[str, ...]
-    months: tuple[AxisLabel, ...]
-    month_starts: tuple[date, ...]  # the first of every month shown, in order
-
-
-@lru_cache(maxsize=8)  # a handful of "today"s at once (time zones), each the same for everyone
-def _calendar(today: date) -> _Calendar:
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    days, positions, markup, months, month_starts = [], [], [], [], {}
-    day = first
-    while day <= today:
-        week, weekday = divmod((day - first).days, 7)
-        x, y = LEFT + week * STEP, TOP + weekday * STEP
-        days.append(day)
-        positions.append((x, y))
-        markup.append(
-            f' x="{x:d}" y="{y:d}" width="{CELL:d}" height="{CELL:d}" rx="2">'
-            f"<title>{escape(_day_label(day))}: "
-        )
-        if weekday == 0 and (day == first or day.month != (day - timedelta(days=7)).month):
-            months.append(AxisLabel(x, TOP - 6, f"{day:%b}"))
-        month_starts.setdefault(day.replace(day=1), None)
-        day += timedelta(days=1)
-    # The first column's label collides with the next when that month starts a week later.
-    if len(months) > 1 and months[1].x - months[0].x < 3 * STEP:
-        months.pop(0)
-    return _Calendar(
-        first=first,
-        days=tuple(days),
-        positions=tuple(positions),
-        cell_markup=tuple(markup),
-        months=tuple(months),
-        month_starts=tuple(month_starts),
-    )
-
-
 WEEKDAY_LABELS = tuple(
     AxisLabel(0, TOP + index * STEP + CELL - 2, name)
     for index, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
@@ -158,28 +101,36 @@ WEEKDAY_LABELS = tuple(
 
 def heatmap(counts: Mapping[date, int], *, today: date, daily_goal: int) -> Heatmap:
     """A year of activity: one column per week (Monday first), the last column this week."""
-    calendar = _calendar(today)
-    cells = []
-    for day, (x, y) in zip(calendar.days, calendar.positions, strict=True):
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+    cells: list[HeatCell] = []
+    months: list[AxisLabel] = []
+    by_month: dict[date, list[int]] = {}  # the first of each month shown: [answers, days]
+    day = first
+    while day <= today:
+        week, weekday = divmod((day - first).days, 7)
+        x, y = LEFT + week * STEP, TOP + weekday * STEP
         count = counts.get(day, 0)
-        cells.append(HeatCell(x, y, day, count, level_for(count, daily_goal) if count else 0))
-    by_month = {month: [0, 0] for month in calendar.month_starts}
-    for day, count in counts.items():
-        if count and calendar.first <= day <= today:
-            month = by_month[day.replace(day=1)]
-            month[0] += count
-            month[1] += 1
-    table = [MonthRow(month, total, active) for month, (total, active) in by_month.items()]
+        cells.append(HeatCell(x, y, day, count, level_for(count, daily_goal)))
+        if weekday == 0 and (day == first or day.month != (day - timedelta(days=7)).month):
+            months.append(AxisLabel(x, TOP - 6, f"{day:%b}"))
+        totals = by_month.setdefault(day.replace(day=1), [0, 0])
+        if count > 0:
+            totals[0] += count
+            totals[1] += 1
+        day += timedelta(days=1)
+    # The first column's label collides with the next when that month starts a week later.
+    if len(months) > 1 and months[1].x - months[0].x < 3 * STEP:
+        months.pop(0)
+    table = [MonthRow(month, answers, days) for month, (answers, days) in by_month.items()]
     return Heatmap(
         cells=cells,
-        months=calendar.months,
+        months=months,
         weekdays=WEEKDAY_LABELS,
         width=LEFT + WEEKS * STEP,
         height=TOP + 7 * STEP,
         table=table,
         total=sum(row.answers for row in table),
         active_days=sum(row.active_days for row in table),
-        cell_markup=calendar.cell_markup,
     )
 
 

@@ -262,13 +262,10 @@ class PracticeSession(models.Model):
 
     def _lock(self) -> PracticeSession:
         """Re-read the session under a row lock, in place, so that the caller's copy shows the
-        outcome. Answers in one session queue up behind each other and behind "finish"."""
-        user = self.user if PracticeSession.user.is_cached(self) else None
-        locked = PracticeSession.objects.select_for_update(of=("self",))
-        # The user's row is not locked, and the view has it already (the signed-in user).
-        self.refresh_from_db(from_queryset=locked if user else locked.select_related("user"))
-        if user is not None:
-            self.user = user
+        outcome. Answers in one session queue up behind each other and behind "finish". The
+        user comes in the same query (their row is not locked): recording reads it."""
+        locked = PracticeSession.objects.select_for_update(of=("self",)).select_related("user")
+        self.refresh_from_db(from_queryset=locked)
         return self
 
     def _time_spent(self, now: datetime) -> timedelta:

@@ -17,8 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from curation import services as curation_services
-from mentoring import services as mentoring_services
 from practice import draw, services, stats
 from practice.forms import (
     CodeSubmissionForm,
@@ -64,11 +62,9 @@ TIME_UP_NOTICE = "Time is up: answers after the time limit are not accepted."
 
 def _get_session_for(user, pk: int) -> PracticeSession:
     """The user's own session, or 404 (another user's session does not exist for them)."""
-    session = get_object_or_404(
+    return get_object_or_404(
         PracticeSession.objects.select_related("question_set"), pk=pk, user=user
     )
-    session.user = user  # the same row: saves a query wherever the session needs its user
-    return session
 
 
 def _items_of(user, pk: int):
@@ -83,9 +79,7 @@ def _items_of(user, pk: int):
 def _get_item_for(user, pk: int, item_pk: int) -> SessionItem:
     """An item of the user's session `pk`, with its session, question and topic (one query),
     or 404."""
-    item = get_object_or_404(_items_of(user, pk), pk=item_pk)
-    item.session.user = user
-    return item
+    return get_object_or_404(_items_of(user, pk), pk=item_pk)
 
 
 def _session_and_current_item(user, pk: int) -> tuple[PracticeSession, SessionItem | None]:
@@ -95,7 +89,6 @@ def _session_and_current_item(user, pk: int) -> tuple[PracticeSession, SessionIt
     item = _items_of(user, pk).filter(answered_at__isnull=True).order_by("position").first()
     if item is None:
         return _get_session_for(user, pk), None
-    item.session.user = user
     return item.session, item
 
 
@@ -439,11 +432,16 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("practice:session", pk=session.pk)
     items = list(
         session.items.select_related("question__topic").prefetch_related(
-            "selected_choices",
-            Prefetch("question__choices"),
-            *mentoring_services.feedback_prefetches(session),  # the mentor's feedback threads
+            "selected_choices", Prefetch("question__choices")
         )
     )
+    feedback = {}
+    if session.assignment_id:
+        # The mentor's feedback threads, marked read. Imported here, not at the top: mentoring
+        # builds on practice.
+        from mentoring.services import feedback_for_summary
+
+        feedback = feedback_for_summary(session=session, items=items, reader=request.user)
     # A session holds at most 50 items, all loaded above: its totals need no more queries.
     spent = [item.time_spent for item in items if item.time_spent is not None]
     return render(
@@ -456,8 +454,7 @@ def summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "time_spent": sum(spent, timedelta()) if spent else None,
             "correct": sum(1 for item in items if item.is_correct),
             "mistakes": sum(1 for item in items if item.was_missed),
-            # Marks the threads read; says whether the candidate may reply (mentoring).
-            **mentoring_services.feedback_for_summary(session=session, reader=request.user),
+            **feedback,
         },
     )
 
@@ -487,9 +484,6 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
             "recent_sessions": _recent_sessions(user, DASHBOARD_SESSIONS),
             "leeches": leeches,
             "leech_lapses": ReviewCard.LEECH_LAPSES,
-            "assignments": mentoring_services.dashboard_assignments(user),  # one query
-            # Problem reports: open, and answered by an editor lately (one query).
-            "problem_reports": curation_services.reports_for_dashboard(user),
         },
     )
 

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,6 +223,16 @@ def test_the_heatmap_has_a_titled_cell_per_day_and_a_level_per_goal():
     assert [charts.level_for(n, 10) for n in (0, 4, 5, 10, 20)] == [0, 1, 2, 3, 4]
 
 
+def test_chart_numbers_of_four_digits_reach_the_svg_ungrouped():
+    # The charts' templates print numbers as the site's locale does (no {% localize off %}):
+    # with the settings' format (no thousand separator), a coordinate stays a plain number.
+    chart = charts.bar_chart([(f"Topic {n}", 0.5, f"Topic {n}") for n in range(40)])
+    assert chart.height > 999
+    html = render_to_string("practice/_mastery_chart.html", {"chart": chart, "progress": []})
+    assert f'viewBox="0 0 {chart.width} {chart.height}"' in html
+    assert f'y="{chart.bars[-1].y}"' in html and chart.bars[-1].y > 999
+
+
 def test_the_dashboard_page(candidate_client, candidate, bank):
     candidate.interview_date = timezone.localdate() + timedelta(days=10)
     candidate.save()
@@ -266,7 +277,7 @@ def test_the_dashboard_queries_do_not_grow_with_history(
     client.get(DASHBOARD_URL)  # warms the process, as in a running one
     # 1 session, 2 user with its roles, 3 the candidate's published cards (readiness, and studied,
     # learnt and due today per topic; "new" is the rest), 4 the published questions per topic,
-    # 5 answers per day, 6 assignments (mentoring), 7 problem reports (curation), 8 unread
-    # feedback (navigation), 9 recent sessions, 10 leeches.
+    # 5 answers per day, 6 unread feedback (navigation), 7 assignments (mentoring's tag),
+    # 8 problem reports (curation's tag), 9 recent sessions, 10 leeches.
     with django_assert_num_queries(10):
         client.get(DASHBOARD_URL)
