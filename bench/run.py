@@ -70,9 +70,14 @@ PG_DATABASE = {"current": "prep_bench", "baseline": "prep_bench_base"}
 # per tree and scale, emptied at the start of every run. BENCH_REDIS="" runs without.
 REDIS_SERVER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 REDIS_DATABASES = {"current": {"small": 14, "large": 15}, "baseline": {"small": 12, "large": 13}}
-# Sections of results.md that other scripts write (bench/runner.py, bench/analysis.py): kept when
-# this script rewrites the top of the file.
-OTHER_SECTIONS = ("## The Python runner (browser)", "## Item analysis")
+# Sections of results.md that other scripts write (bench/runner.py, bench/analysis.py,
+# bench/heatmap.py): kept when this script rewrites the top of the file.
+OTHER_SECTIONS = (
+    "## The Python runner (browser)",
+    "## Item analysis",
+    "## Dashboard heatmap",
+    "## The filter menus' widget",
+)
 
 
 def say(message: str) -> None:

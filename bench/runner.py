@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -976,7 +977,8 @@ def report(results: dict) -> str:
                 f"{phases['worker_script_and_large_files_ms']:.0f} ms; Pyodide's own start "
                 "(import pyodide.mjs, compile and instantiate the WebAssembly, mount the standard "
                 f"library, initialise CPython and Pyodide's modules) "
-                f"{phases['pyodide_start_ms']:.0f} ms; the harness's import and the ready message "
+                f"{phases['pyodide_start_ms']:.0f} ms; the harness's import, the snapshot (taken "
+                "on a cold start) and the ready message "
                 f"{phases['harness_import_and_ready_ms']:.0f} ms.",
                 "",
             ]
@@ -1034,7 +1036,7 @@ def summarise(
     cpython_ms = statistics.median(cpython_wall)
     cpython_tests_ms = statistics.median(cpython_summed)
 
-    def each(get) -> list[float]:
+    def each(get: Callable[[dict], float]) -> list[float]:
         return [get(r) for r in rounds]
 
     submit = each(lambda r: r["submit"]["to_stored_ms"])

@@ -73,21 +73,8 @@ def csp_hash(source: str) -> str:
 # Admin pages from third-party packages that carry inline attributes (the editors' admin is
 # otherwise clean). Each is allowed by the hash of its exact text, on its own pages only, with
 # 'unsafe-hashes' (the keyword that lets hashes cover attributes): nothing else inline runs there.
-# - django-import-export's export page: the "Select all" toggle is onchange="...", and two labels
-#   carry style="...". Without this the toggle does nothing.
 # - django-simple-history's history page: style="border-top: 0" on the paginator (cosmetic).
 ADMIN_INLINE_ALLOWANCES = [
-    (
-        re.compile(r"^/admin/[a-z_]+/[a-z_]+/export/$"),
-        {
-            "script-src": ["'unsafe-hashes'", csp_hash("onSelectToggleChange(event)")],
-            "style-src": [
-                "'unsafe-hashes'",
-                csp_hash("padding: 0;"),
-                csp_hash("font-weight: bold;"),
-            ],
-        },
-    ),
     (
         re.compile(r"^/admin/[a-z_]+/[a-z_]+/.+/history/$"),
         {"style-src": ["'unsafe-hashes'", csp_hash("border-top: 0")]},

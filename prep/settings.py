@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "simple_history",
-    "import_export",
     "axes",
     "csp",
     "django_tasks",
@@ -60,7 +59,9 @@ INSTALLED_APPS = [
     "practice",
     "mentoring",
     "curation",
+    "privacy",
     "lab",
+    "demo",
     "runner",
     "background",
 ]

@@ -1,22 +1,23 @@
 """The editors' admin: write, review, publish, import, export, preview and revert questions."""
 
 import itertools
+import secrets
 from typing import NamedTuple
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten, quote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BLANK_CHOICE_DASH, Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, JSON, YAML
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
@@ -25,6 +26,15 @@ from accounts.models import User, is_editor_q
 from curation import columns as item_analysis
 from prep.admin import EmptyToFieldMixin
 from prep.forms import parse_id
+from questions.bank_files import (
+    UPLOAD_MAX_BYTES,
+    BankError,
+    bank_contents,
+    bank_zip,
+    load_bank,
+    read_uploaded_bank,
+    unpack_upload,
+)
 from questions.models import (
     LIST_COLUMNS,
     MAX_TIME_LIMIT,
@@ -40,9 +50,7 @@ from questions.models import (
     Tag,
     Topic,
     Track,
-    choice_problems,
 )
-from questions.resources import QuestionResource, code_test_problems
 from questions.services import change_status
 from questions.snippets import SNIPPET_TIME_LIMIT
 from questions.views import render_question
@@ -173,8 +181,7 @@ class QuestionChangeList(ChangeList):
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
-    """Multiple choice: two or more choices, at least one correct, exactly one when the question
-    is single-select. Other kinds have no choices."""
+    """The choices kept, checked by the question's own rules (Question.clean_choices)."""
 
     def clean(self):
         super().clean()
@@ -185,18 +192,7 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        question = self.instance
-        if question.kind == Kind.MULTIPLE_CHOICE:
-            problems = choice_problems(
-                [bool(data.get("is_correct")) for data in kept],
-                multi_select=question.multi_select,
-            )
-            if problems:
-                raise ValidationError(problems)
-        elif kept:
-            raise ValidationError(
-                "Only multiple-choice questions have choices: delete these, or change the kind."
-            )
+        self.instance.clean_choices([bool(data.get("is_correct")) for data in kept])
 
 
 class ChoiceInline(admin.StackedInline):
@@ -215,8 +211,7 @@ class ChoiceInline(admin.StackedInline):
 
 
 class CodeTestInlineFormSet(forms.BaseInlineFormSet):
-    """Coding and ORM exercises: at least one test; practical: tests optional; other kinds none.
-    Each test of a question has its own name (the candidate's results name the test)."""
+    """The tests kept, checked by the question's own rules (Question.clean_tests)."""
 
     def clean(self):
         if any(self.errors):
@@ -226,9 +221,7 @@ class CodeTestInlineFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problems = code_test_problems(self.instance.kind, [data["name"] for data in kept])
-        if problems:
-            raise ValidationError(problems)
+        self.instance.clean_tests([data["name"] for data in kept])
         # After ours: Django's own check of the unique names says the same less plainly.
         super().clean()
 
@@ -337,6 +330,31 @@ class QuestionAdminForm(forms.ModelForm):
         }
 
 
+class BankUploadForm(forms.Form):
+    bank_file = forms.FileField(
+        label="Bank file",
+        help_text="A topic's file of the bank (such as fundamentals.yaml, in the format of "
+        "questions/bank/README.md), or the .zip that the list's action \u201cDownload the "
+        "selected questions as bank files\u201d gives. Questions are matched by slug: new ones "
+        "are created, changed ones updated.",
+    )
+
+    def clean_bank_file(self):
+        upload = self.cleaned_data["bank_file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(f"Choose a file of at most {UPLOAD_MAX_BYTES // 2**20} MB.")
+        return upload
+
+
+# How long an uploaded bank file waits for its confirmation (seconds).
+UPLOAD_KEPT_FOR = 60 * 60
+
+
+def upload_cache_key(request: HttpRequest, token: str) -> str:
+    """Where an editor's checked upload waits for their confirmation: theirs alone."""
+    return f"questions:bank-upload:{request.user.pk}:{token}"
+
+
 class M2MHistoryRows(NamedTuple):
     """One history record's rows of a many-to-many field (tracks or tags), as simple-history's
     diff has them: `ids` to compare, `shown` for the page."""
@@ -373,10 +391,9 @@ def _m2m_history_rows(records, field, *, as_objects: bool) -> dict[int, M2MHisto
 
 
 @admin.register(Question)
-class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class QuestionAdmin(EmptyToFieldMixin, SimpleHistoryAdmin):
     form = QuestionAdminForm
-    resource_classes = [QuestionResource]
-    formats = [CSV, JSON, YAML]
+    change_list_template = "admin/questions/question/change_list.html"
     change_form_template = "admin/questions/question/change_form.html"
 
     list_display = (
@@ -410,7 +427,7 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at", "published_at")
     inlines = [ChoiceInline, CodeTestInline]
-    actions = ["publish", "send_to_review", "back_to_draft"]
+    actions = ["publish", "send_to_review", "back_to_draft", "download_bank_files"]
     fieldsets = (
         (None, {"fields": ("title", "slug", ("kind", "difficulty", "status"))}),
         ("Where it belongs", {"fields": ("topic", "tracks", "tags")}),
@@ -520,37 +537,6 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     def get_changelist(self, request, **kwargs):
         return QuestionChangeList
 
-    # --- export: what the list shows
-
-    def get_export_queryset(self, request):
-        """The questions the list's filters select. A parameter that is no filter of the list
-        is a 400 (the list itself answers it with its "?e=1" page; import-export let the
-        error through, a 500)."""
-        try:
-            return super().get_export_queryset(request)
-        except IncorrectLookupParameters as error:
-            raise BadRequest("Unknown filter for the export.") from error
-
-    # --- import: all rows or none
-
-    def get_import_data_kwargs(self, **kwargs):
-        # Roll back on any invalid row in the confirming step too, not only on errors.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # Possible when the database changed between the dry run and the confirmation.
-            failed = len(result.invalid_rows) + len(result.row_errors())
-            self.message_user(
-                request,
-                f"Nothing was imported: {failed} row{'s' if failed != 1 else ''} no longer "
-                f"pass{'es' if failed == 1 else ''} the checks. Upload the file again to see "
-                "the problems row by row.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse("admin:questions_question_import"))
-        return super().process_result(result, request)
-
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:
             obj.author = request.user
@@ -580,6 +566,79 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
     def back_to_draft(self, request, queryset):
         self._change_status(request, queryset, Status.DRAFT, "moved back to draft")
 
+    # --- import and export: the bank's files (questions/bank_files.py)
+
+    @admin.action(description="Download the selected questions as bank files", permissions=["view"])
+    def download_bank_files(self, request, queryset):
+        """A .zip of the bank files of the selection: tracks.yaml, the datasets its SQL
+        questions query and one file per topic. The import takes it back, and unpacked it is a
+        directory `manage.py load_bank --dir` reads."""
+        response = HttpResponse(bank_zip(bank_contents(queryset)), content_type="application/zip")
+        name = f"questions-{timezone.localdate():%Y-%m-%d}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload bank files, see what they would create and change (or every problem, with
+        nothing written), then confirm. The confirmation checks the files again."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import questions from bank files",
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm_import(request, context)
+        form = BankUploadForm(request.POST or None, request.FILES or None)
+        if form.is_valid():
+            upload = form.cleaned_data["bank_file"]
+            try:
+                files = unpack_upload(upload.name, upload.read())
+                bank = read_uploaded_bank(files)
+                result = load_bank(bank, dry_run=True)
+            except BankError as error:
+                context["problems"] = error.problems
+            else:
+                token = secrets.token_urlsafe(16)
+                cache.set(upload_cache_key(request, token), files, UPLOAD_KEPT_FOR)
+                titles = {question.slug: question.title for question in bank.questions}
+                context.update(
+                    token=token,
+                    file_name=upload.name,
+                    result=result,
+                    created=[(slug, titles[slug]) for slug in result.created_slugs],
+                    updated=[(slug, titles[slug]) for slug in result.updated_slugs],
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/questions/question/import.html", context)
+
+    def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponse:
+        key = upload_cache_key(request, request.POST.get("token", ""))
+        files = cache.get(key)
+        if files is None:
+            self.message_user(
+                request,
+                "That upload is no longer waiting (an hour has passed, or it was imported): "
+                "upload the file again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:questions_question_import"))
+        try:
+            result = load_bank(read_uploaded_bank(files))
+        except BankError as error:
+            # The database changed since the check: nothing was written.
+            context.update(problems=error.problems, form=BankUploadForm())
+            return TemplateResponse(request, "admin/questions/question/import.html", context)
+        cache.delete(key)
+        self.message_user(
+            request,
+            f"Imported: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
+
     # --- history
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
@@ -607,14 +666,19 @@ class QuestionAdmin(EmptyToFieldMixin, ImportExportModelAdmin, SimpleHistoryAdmi
 
     # --- preview
 
-    def get_urls(self):
+    def get_urls(self) -> list:
         urls = super().get_urls()
         preview = path(
             "<path:object_id>/preview/",
             self.admin_site.admin_view(self.preview_view),
             name="questions_question_preview",
         )
-        return [preview, *urls]
+        bank_import = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="questions_question_import",
+        )
+        return [preview, bank_import, *urls]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The question exactly as a candidate will see it, drafts included (editors only)."""

@@ -9,7 +9,8 @@ UNKNOWN = "Not found, so not applied."
 
 
 class PlainSelect(forms.Select):
-    """Kept (issue 15): Select renders a template per <option>; the tag menu has ~370 (4.6x)."""
+    """Kept (issue 15): Select renders a template per <option>, and the tag menu has one per tag
+    (figures: bench/select_widget.py, in bench/results.md)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)

@@ -290,6 +290,30 @@ def choice_problems(correct_flags: list[bool], *, multi_select: bool) -> list[st
     return problems
 
 
+def code_test_problems(kind: str, names: list[str]) -> list[str]:
+    """What is wrong with the tests of a question of this kind, given their names (empty when
+    they are fine): a coding question, a debugging exercise or an ORM exercise needs one, other
+    kinds than those and practical have none, and no two share a name (a result names its
+    test)."""
+    problems = []
+    if kind == Kind.CODING and not names:
+        problems.append("A coding question needs at least one test.")
+    if kind == Kind.DEBUGGING and not names:
+        problems.append("A debugging exercise needs at least one test (its starter fails some).")
+    if kind == Kind.ORM and not names:
+        problems.append("An ORM exercise needs at least one test.")
+    if kind not in RUNNABLE_KINDS and names:
+        problems.append(
+            "Only coding, practical, debugging and ORM questions have tests: remove them, or "
+            "change the kind."
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        quoted = ", ".join(f"\u201c{name}\u201d" for name in repeated)
+        problems.append(f"Each test needs its own name; used more than once: {quoted}.")
+    return problems
+
+
 # The columns a row of a question list shows (with_list_data).
 LIST_COLUMNS = ("title", "slug", "kind", "difficulty", "status", "topic")
 # What the question page does not show: the Markdown and code its *_html columns are rendered
@@ -579,8 +603,8 @@ class Question(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        """Rules that hold for one question on its own (choices are checked by the admin
-        formset and the bank loader, which see them before they are saved)."""
+        """Rules that hold for one question on its own. Its choices and tests are rows of
+        their own: clean_choices() and clean_tests() check them before they are saved."""
         errors: dict[str, list[str]] = {}
         if not self.prompt.strip():
             errors.setdefault("prompt", []).append("Write the question as an interviewer asks it.")
@@ -619,6 +643,31 @@ class Question(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def clean_choices(self, correct_flags: list[bool]) -> None:
+        """The choices about to be saved with the question, by whether each is correct:
+        multiple choice needs two or more, at least one correct, exactly one when single-select;
+        other kinds have none. Raises ValidationError (the admin's inline and the bank loader
+        call this)."""
+        if self.kind == Kind.MULTIPLE_CHOICE:
+            problems = choice_problems(correct_flags, multi_select=self.multi_select)
+        elif correct_flags:
+            problems = [
+                "Only multiple-choice questions have choices: delete these, or change the kind."
+            ]
+        else:
+            problems = []
+        if problems:
+            raise ValidationError(problems)
+
+    def clean_tests(self, names: list[str]) -> None:
+        """The tests about to be saved with the question, by name (code_test_problems). Raises
+        ValidationError (the admin's inline and the bank loader call this)."""
+        problems = code_test_problems(self.kind, names)
+        if names and self.kind == Kind.PRACTICAL and not self.solution_code.strip():
+            problems.append("Tests need a reference solution to pass: write the solution code.")
+        if problems:
+            raise ValidationError(problems)
 
     def sql_problems(self) -> list[tuple[str, str]]:
         """(field, problem) pairs: an SQL question needs a dataset and a reference query that
@@ -712,6 +761,10 @@ class Visibility(models.TextChoices):
 class QuestionSetQuerySet(models.QuerySet):
     def public(self):
         return self.filter(visibility=Visibility.PUBLIC)
+
+    def assignable_by(self, mentor: models.Model) -> "QuestionSetQuerySet":
+        """The sets `mentor` may assign: their own and the public ones."""
+        return self.filter(Q(owner=mentor) | Q(visibility=Visibility.PUBLIC))
 
 
 class QuestionSet(models.Model):

@@ -1,7 +1,10 @@
 """An editor writes a multiple-choice question in the admin, publishes it, and finds it on the
-candidates' side with the search box."""
+candidates' side with the search box; an editor downloads questions as bank files and imports
+them back, by keyboard."""
 
+import io
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -84,3 +87,57 @@ def test_an_editor_creates_publishes_and_finds_a_multiple_choice_question(page):
         "Which primitive limits concurrent coroutines?"
     )
     expect(candidates.locator(".bank-choice")).to_have_count(4)
+
+
+def test_an_editor_downloads_questions_as_bank_files_and_imports_them_back(page, tmp_path):
+    track = TrackFactory(slug="backend-web", name="Backend web")
+    topic = TopicFactory(slug="fundamentals", name="Fundamentals")
+    QuestionFactory(slug="list-vs-tuple", title="Lists versus tuples", topic=topic, tracks=[track])
+    EditorFactory(username="edie")
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("edie")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Questions", exact=True).click()
+
+    # Download the question with the list's action.
+    page.get_by_role("row", name=re.compile("Lists versus tuples")).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(
+        label="Download the selected questions as bank files"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Go").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        files = {name: archive.read(name).decode() for name in archive.namelist()}
+    assert sorted(files) == ["fundamentals.yaml", "tracks.yaml"]
+
+    # Edit the title in the file, and import it back with the keyboard only.
+    files["fundamentals.yaml"] = files["fundamentals.yaml"].replace(
+        "title: Lists versus tuples", "title: Lists and tuples"
+    )
+    edited = tmp_path / "questions.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    edited.write_bytes(buffer.getvalue())
+    page.get_by_role("link", name="Import bank files").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Bank file").set_input_files(edited)
+    page.get_by_label("Bank file").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Check the file")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="What importing questions.zip will do")).to_be_visible()
+    expect(page.locator("#content-main")).to_contain_text(
+        "0 questions created, 1 updated, 0 already as the file says"
+    )
+    expect(page.locator("#content-main")).to_contain_text("Lists and tuples")
+    page.get_by_role("button", name="Import these questions").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Imported: 0 created, 1 updated, 0 unchanged."
+    )
+    expect(page.get_by_role("link", name="Lists and tuples")).to_be_visible()

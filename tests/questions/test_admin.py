@@ -1,20 +1,18 @@
 """The editors' admin: who gets in, the question list, bulk actions, preview, validation,
-import and export, history and revert, and the other bank models."""
+history and revert, and the other bank models (import and export: test_bank_import_admin.py)."""
 
-import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.contrib import admin as django_admin
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from questions.models import Choice, Kind, Question, QuestionSet, Status, Tag, Track
+from questions.models import Choice, Kind, Question, QuestionSet, Status
 from tests.factories import (
     QuestionFactory,
     QuestionSetFactory,
@@ -151,7 +149,7 @@ def test_the_question_list_shows_the_columns_and_filters(editor_client):
     for heading in ("By status", "By kind", "By difficulty", "By topic", "By tracks", "By tags"):
         assert heading in html
     assert "Lists versus tuples" in html and "Fundamentals" in html
-    assert "Import" in html and "Export" in html
+    assert "Import bank files" in html  # the rest: test_bank_import_admin.py
 
 
 def test_the_question_list_searches_title_and_text(editor_client):
@@ -722,282 +720,6 @@ def test_the_history_reads_the_same_queries_for_few_and_many_versions(
     # The newest version added t29 (simple-history elides the long common start).
     ((field, old, new),) = changes_shown(many.context["page_obj"])[0]
     assert (field, old[-9:], new[-9:]) == ("Tags", "t27, t28]", "t28, t29]")
-
-
-# --- import and export ---------------------------------------------------------------------------
-
-IMPORT_URL = reverse("admin:questions_question_import")
-PROCESS_IMPORT_URL = reverse("admin:questions_question_process_import")
-FORMATS = {"csv": "0", "json": "1", "yaml": "2"}
-
-
-def upload(client, name: str, content: str, file_format: str):
-    return client.post(
-        IMPORT_URL,
-        {
-            "resource": "0",
-            "format": FORMATS[file_format],
-            "import_file": SimpleUploadedFile(name, content.encode()),
-        },
-    )
-
-
-def confirm(client, response):
-    form = response.context["confirm_form"]
-    return client.post(PROCESS_IMPORT_URL, {**form.initial}, follow=True)
-
-
-def import_rows() -> list[dict]:
-    return [
-        {
-            "slug": "gil-and-when-it-matters",
-            "title": "The GIL and when it matters",
-            "kind": "concept",
-            "difficulty": "medium",
-            "status": "draft",
-            "topic": "Concurrency",
-            "tracks": "Backend web, Data engineering",
-            "tags": "gil, threads",
-            "prompt": "What is the **GIL**?",
-            "answer": "A lock around the interpreter.",
-            "key_points": "One thread runs bytecode at a time\nI/O releases it",
-            "hints": "",
-            "follow_ups": "",
-            "multi_select": "0",
-            "choices": "",
-            "starter_code": "",
-            "solution_code": "",
-            "time_limit": "5",
-            "runs_in_browser": "1",
-            "tests": "",
-        },
-        {
-            "slug": "which-are-tuples",
-            "title": "Which are tuples?",
-            "kind": "multiple_choice",
-            "difficulty": "easy",
-            "status": "published",
-            "topic": "concurrency",  # a slug works too
-            "tracks": "backend-web",
-            "tags": "",
-            "prompt": "Pick the tuples.",
-            "answer": "The comma makes the tuple.",
-            "key_points": "Comma\nParentheses only group",
-            "hints": "",
-            "follow_ups": "gil-and-when-it-matters",
-            "multi_select": "1",
-            "choices": json.dumps(
-                [
-                    {"text": "`1,`", "correct": True, "explanation": "A trailing comma."},
-                    {"text": "`(1, 2)`", "correct": True, "explanation": "Comma inside."},
-                    {"text": "`(1)`", "correct": False, "explanation": "Just an int."},
-                ]
-            ),
-            "starter_code": "",
-            "solution_code": "",
-            "time_limit": "5",
-            "runs_in_browser": "1",
-            "tests": "",
-        },
-    ]
-
-
-def as_csv(rows: list[dict]) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def as_yaml(rows: list[dict]) -> str:
-    import yaml
-
-    return yaml.safe_dump(rows, sort_keys=False)
-
-
-@pytest.fixture
-def import_targets(db):
-    TopicFactory(slug="concurrency", name="Concurrency")
-    TrackFactory(slug="backend-web", name="Backend web")
-    TrackFactory(slug="data-engineering", name="Data engineering")
-
-
-@pytest.mark.parametrize(
-    ("file_format", "serialise"), [("csv", as_csv), ("json", json.dumps), ("yaml", as_yaml)]
-)
-def test_an_editor_imports_questions(editor_client, import_targets, file_format, serialise):
-    # Follow-ups name an earlier row, so the file is imported in order.
-    response = upload(editor_client, f"bank.{file_format}", serialise(import_rows()), file_format)
-
-    assert response.status_code == 200
-    assert response.context["result"].has_errors() is False
-    assert not response.context["result"].has_validation_errors()
-    assert not Question.objects.exists()  # the first step is a dry run
-    done = confirm(editor_client, response)
-
-    assert done.status_code == 200
-    gil = Question.objects.get(slug="gil-and-when-it-matters")
-    assert gil.topic.slug == "concurrency"
-    assert {t.slug for t in gil.tracks.all()} == {"backend-web", "data-engineering"}
-    assert {t.slug for t in gil.tags.all()} == {"gil", "threads"}
-    assert gil.prompt_html == "<p>What is the <strong>GIL</strong>?</p>"
-    quiz = Question.objects.get(slug="which-are-tuples")
-    assert quiz.status == Status.PUBLISHED and quiz.published_at is not None
-    assert [f.slug for f in quiz.follow_ups.all()] == ["gil-and-when-it-matters"]
-    assert list(quiz.choices.values_list("text", "is_correct")) == [
-        ("`1,`", True),
-        ("`(1, 2)`", True),
-        ("`(1)`", False),
-    ]
-    assert quiz.choices.first().text_html == "<p><code>1,</code></p>"
-
-
-def test_importing_the_same_file_again_changes_nothing(editor_client, import_targets):
-    content = as_csv(import_rows())
-    confirm(editor_client, upload(editor_client, "bank.csv", content, "csv"))
-    history = Question.history.count()
-
-    response = upload(editor_client, "bank.csv", content, "csv")
-
-    totals = response.context["result"].totals
-    assert totals["skip"] == 2 and totals["new"] == 0 and totals["update"] == 0
-    confirm(editor_client, response)
-    assert Question.history.count() == history
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"topic": "Astrology"}, "Unknown topic &#x27;Astrology&#x27;"),
-        ({"tracks": "Backend web, Mobile"}, "Unknown track: &#x27;Mobile&#x27;"),
-        ({"follow_ups": "nowhere"}, "Unknown follow-up: &#x27;nowhere&#x27;"),
-        ({"kind": "essay"}, "essay"),
-        ({"key_points": "Only one"}, "at least two key points"),
-        ({"choices": "not json"}, "Choices must be a JSON list"),
-        (
-            {"choices": json.dumps([{"text": "A", "correct": True, "explanation": "x"}])},
-            "at least two choices",
-        ),
-        (
-            {
-                "multi_select": "0",
-                "choices": json.dumps(
-                    [
-                        {"text": "A", "correct": True, "explanation": "x"},
-                        {"text": "B", "correct": True, "explanation": "y"},
-                    ]
-                ),
-            },
-            "single-select",
-        ),
-    ],
-)
-def test_a_bad_row_is_reported_and_nothing_is_written(
-    editor_client, import_targets, change, message
-):
-    rows = import_rows()
-    rows[1].update(change)
-
-    response = upload(editor_client, "bank.csv", as_csv(rows), "csv")
-    html = response.content.decode()
-
-    assert response.status_code == 200
-    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
-    assert message in html
-    assert re.search(r"<td>2\s*</td>\s*<td class=\"errors\">", html)  # reported on its row
-    assert not Question.objects.exists()
-    assert not Tag.objects.filter(slug__in=["gil", "threads"]).exists()
-
-
-def test_every_bad_row_is_reported_on_its_own(editor_client, import_targets):
-    rows = import_rows()
-    rows[0]["topic"] = "Astrology"
-    rows[1]["difficulty"] = "brutal"
-
-    html = upload(editor_client, "bank.csv", as_csv(rows), "csv").content.decode()
-
-    assert re.search(r"<td>1\s*</td>\s*<td class=\"errors\">", html)
-    assert re.search(r"<td>2\s*</td>\s*<td class=\"errors\">", html)
-    assert "Unknown topic" in html and "brutal" in html
-    assert not Question.objects.exists()
-
-
-def test_a_confirmed_import_that_now_fails_writes_nothing(editor_client, import_targets):
-    """Between the dry run and the confirmation a track disappears: the first row now fails,
-    so the second, still valid, is not written either."""
-    rows = import_rows()
-    rows[1]["follow_ups"] = ""
-    response = upload(editor_client, "bank.csv", as_csv(rows), "csv")
-    Track.objects.filter(slug="data-engineering").delete()
-
-    done = confirm(editor_client, response)
-
-    assert not Question.objects.exists()
-    assert "Nothing was imported: 1 row no longer passes the checks" in done.content.decode()
-
-
-def test_an_unreadable_file_is_refused(editor_client):
-    response = upload(editor_client, "bank.json", "{not json", "json")
-
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert not Question.objects.exists()
-
-
-def test_an_editor_exports_questions_with_names_and_choices(editor_client):
-    track = TrackFactory(slug="backend-web", name="Backend web")
-    question = multiple_choice_question(
-        correct=1,
-        wrong=1,
-        slug="which-are-tuples",
-        title="Which are tuples?",
-        keep_choice_order=True,
-        topic=TopicFactory(name="Fundamentals"),
-        tags=[TagFactory(slug="tuples", name="tuples")],
-        tracks=[track],
-    )
-    question.follow_ups.set([QuestionFactory(slug="list-vs-tuple")])
-    export_url = reverse("admin:questions_question_export")
-    form = editor_client.get(export_url).context["form"]
-    data = {name: "on" for name in form.fields if name.startswith("questionresource_")}
-
-    response = editor_client.post(export_url, {**data, "resource": "0", "format": "1"})
-
-    assert response.status_code == 200
-    rows = {
-        row["slug"]: row
-        for row in json.loads(
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
-    }
-    row = rows["which-are-tuples"]
-    assert row["topic"] == "Fundamentals"
-    assert row["tracks"] == "Backend web"
-    assert row["tags"] == "tuples"
-    assert row["follow_ups"] == "list-vs-tuple"
-    assert row["keep_choice_order"] == "1"
-    assert rows["list-vs-tuple"]["keep_choice_order"] == "0"
-    choices = json.loads(row["choices"])
-    assert [c["correct"] for c in choices] == [True, False]
-    assert choices[0]["explanation"] == "Because of the reason given here."
-    assert rows["list-vs-tuple"]["choices"] == ""
-
-
-def test_what_is_exported_imports_back_unchanged(editor_client, import_targets):
-    confirm(editor_client, upload(editor_client, "bank.csv", as_csv(import_rows()), "csv"))
-    export_url = reverse("admin:questions_question_export")
-    form = editor_client.get(export_url).context["form"]
-    data = {name: "on" for name in form.fields if name.startswith("questionresource_")}
-    exported = editor_client.post(export_url, {**data, "resource": "0", "format": "0"})
-    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
-
-    response = upload(editor_client, "export.csv", content.decode(), "csv")
-
-    assert response.context["result"].totals["skip"] == 2
 
 
 # --- tracks, topics, tags, sets ------------------------------------------------------------------

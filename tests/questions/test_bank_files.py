@@ -281,15 +281,17 @@ BAD_FILES = [
     ),
     (
         {"fundamentals": FUNDAMENTALS.replace("kind: concept", "kind: essay")},
-        "fundamentals.yaml, question 'list-vs-tuple': unknown kind 'essay'",
+        "fundamentals.yaml, question 'list-vs-tuple': 'kind': Value 'essay' is not a valid choice.",
     ),
     (
         {"fundamentals": FUNDAMENTALS.replace("difficulty: easy", "difficulty: brutal")},
-        "fundamentals.yaml, question 'list-vs-tuple': unknown difficulty 'brutal'",
+        "fundamentals.yaml, question 'list-vs-tuple': 'difficulty': Value 'brutal' is not a "
+        "valid choice.",
     ),
     (
         {"fundamentals": FUNDAMENTALS.replace("status: published", "status: live")},
-        "fundamentals.yaml, question 'list-vs-tuple': unknown status 'live'",
+        "fundamentals.yaml, question 'list-vs-tuple': 'status': Value 'live' is not a valid "
+        "choice.",
     ),
     (
         {"coding": CODING.replace("tracks: [backend-web]", "tracks: [mobile]")},
@@ -314,17 +316,17 @@ BAD_FILES = [
                 "        correct: true\n", "        correct: false\n"
             )
         },
-        "fundamentals.yaml, question 'tuple-quiz': Mark at least one choice as correct",
+        "fundamentals.yaml, question 'tuple-quiz': 'choices': Mark at least one choice as correct",
     ),
     (
         {"fundamentals": FUNDAMENTALS.replace("multi_select: true", "multi_select: false")},
-        "fundamentals.yaml, question 'tuple-quiz': 2 choices are marked correct, but the "
-        "question is single-select",
+        "fundamentals.yaml, question 'tuple-quiz': 'choices': 2 choices are marked correct, but "
+        "the question is single-select",
     ),
     (
         {"fundamentals": FUNDAMENTALS.split('      - text: "`1,`"')[0]},
-        "fundamentals.yaml, question 'tuple-quiz': A multiple-choice question needs at least "
-        "two choices",
+        "fundamentals.yaml, question 'tuple-quiz': 'choices': A multiple-choice question needs "
+        "at least two choices",
     ),
     (
         {"fundamentals": FUNDAMENTALS.replace("explanation: A trailing comma is enough.", "")},
@@ -332,11 +334,13 @@ BAD_FILES = [
     ),
     (
         {"coding": CODING.split("    tests:")[0]},
-        "coding.yaml, question 'reverse-words': is a coding question without tests",
+        "coding.yaml, question 'reverse-words': 'tests': A coding question needs at least one "
+        "test.",
     ),
     (
         {"coding": CODING.replace("keeps an empty text empty", "reverses three words")},
-        "coding.yaml, question 'reverse-words': two tests share a name: 'reverses three words'",
+        "coding.yaml, question 'reverse-words': 'tests': Each test needs its own name; used more "
+        "than once: \u201creverses three words\u201d.",
     ),
     (
         {"coding": CODING.replace('assert reverse_words("") == ""', "assert (")},
@@ -348,7 +352,27 @@ BAD_FILES = [
     ),
     (
         {"coding": CODING.replace("time_limit: 3", "time_limit: 0")},
-        "coding.yaml, question 'reverse-words': 'time_limit' must be a whole number of seconds",
+        "coding.yaml, question 'reverse-words': 'time_limit': Ensure this value is greater than or "
+        "equal to 1.",
+    ),
+    (
+        {"fundamentals": FUNDAMENTALS.replace("A trailing comma is enough.", "''")},
+        "fundamentals.yaml, question 'tuple-quiz', choice 2: 'explanation': This field cannot "
+        "be blank.",
+    ),
+    (
+        {"coding": CODING.replace("name: reverses three words", "name: " + "x" * 121)},
+        "coding.yaml, question 'reverse-words', test 1: 'name': Ensure this value has at most "
+        "120 characters (it has 121).",
+    ),
+    (
+        {"coding": CODING.replace("tags: [strings]", "tags: [" + "s" * 51 + "]")},
+        f"coding.yaml, question 'reverse-words', tag '{'s' * 51}': 'slug': Ensure this value "
+        "has at most 50 characters (it has 51).",
+    ),
+    (
+        {"coding": CODING.replace("time_limit: 3", "time_limit: three")},
+        "coding.yaml, question 'reverse-words': 'time_limit' must be a whole number.",
     ),
     (
         {"coding": CODING.replace("      - name: reverses three words\n", "      - \n")},
@@ -356,11 +380,11 @@ BAD_FILES = [
     ),
     (
         {"coding": CODING.replace("      - Handles empty input\n", "")},
-        "coding.yaml, question 'reverse-words': needs at least two key points",
+        "coding.yaml, question 'reverse-words': 'key_points': Give at least two key points",
     ),
     (
         {"coding": CODING.replace("answer: Split, reverse, join.", "answer: ''")},
-        "coding.yaml, question 'reverse-words': 'answer' is empty",
+        "coding.yaml, question 'reverse-words': 'answer': Write the model answer.",
     ),
     (
         {"coding": CODING.replace("    prompt: Reverse the order of words in a sentence.\n", "")},
@@ -380,11 +404,12 @@ BAD_FILES = [
     ),
     (
         {
-            "coding": CODING.replace("kind: coding", "kind: concept").replace(
-                "status: in_review", "status: in_review\n    multi_select: true"
+            "fundamentals": FUNDAMENTALS.replace(
+                "status: published", "status: published\n    multi_select: true"
             )
         },
-        "coding.yaml, question 'reverse-words': is multi_select but not multiple_choice",
+        "fundamentals.yaml, question 'list-vs-tuple': 'multi_select': Only multiple-choice "
+        "questions can be multi-select.",
     ),
     (
         {
@@ -392,7 +417,8 @@ BAD_FILES = [
                 "status: in_review", "status: in_review\n    keep_choice_order: true"
             )
         },
-        "coding.yaml, question 'reverse-words': has keep_choice_order but is not multiple_choice",
+        "coding.yaml, question 'reverse-words': 'keep_choice_order': Only multiple-choice "
+        "questions have choices to keep in order.",
     ),
     (
         {
@@ -424,23 +450,28 @@ def test_it_reports_every_problem_at_once(tmp_path):
     )
 
     assert "The question bank has 2 problems" in problems
-    assert "unknown kind 'essay'" in problems
-    assert "unknown difficulty 'brutal'" in problems
+    assert "'kind': Value 'essay' is not a valid choice." in problems
+    assert "'difficulty': Value 'brutal' is not a valid choice." in problems
 
 
 def test_nothing_is_written_when_a_later_file_is_bad(tmp_path):
-    """A problem found anywhere stops the load before the first row is written, and
-    load_bank() itself runs in one transaction."""
+    """A question the model refuses, in a file read after others that were written, rolls
+    back the whole load: load_bank() runs in one transaction."""
     run_load(write_bank(tmp_path / "good"))
     snapshot = bank_snapshot()
     edited = FUNDAMENTALS.replace("title: Lists versus tuples", "title: Changed")
 
     problems_bank = write_bank(
-        tmp_path / "bad", fundamentals=edited, coding=CODING.replace("kind: coding", "kind: x")
+        tmp_path / "bad",
+        fundamentals=edited,
+        coding=CODING.replace("difficulty: hard", "difficulty: x"),
     )
-    with pytest.raises(BankError):
-        read_bank(problems_bank)
+    with pytest.raises(BankError) as raised:
+        load_bank(read_bank(problems_bank))
 
+    assert raised.value.problems == [
+        "coding.yaml, question 'reverse-words': 'difficulty': Value 'x' is not a valid choice."
+    ]
     assert bank_snapshot() == snapshot
 
 

@@ -1,5 +1,5 @@
 """The tests of coding and practical questions in the editors' admin: the tests inline and its
-rules, import and export of the tests column, and the preview's Run the tests.
+rules, and the preview's Run the tests (import and export: test_bank_import_admin.py).
 
 The admin is plain Django (no htmx), so each refusal is a plain POST answered with the form."""
 
@@ -16,19 +16,13 @@ from questions.models import CodeTest, Kind, Question, Status
 from tests.factories import QuestionFactory, TopicFactory, multiple_choice_question
 from tests.questions.test_admin import (
     ADD,
-    as_csv,
     change_form_data,
     change_url,
-    confirm,
-    import_rows,
     preview_url,
     question_post,
-    upload,
 )
 
 pytestmark = pytest.mark.django_db
-
-EXPORT_URL = reverse("admin:questions_question_export")
 
 
 def add_tests(question, *tests: tuple[str, str, bool]) -> list[CodeTest]:
@@ -248,156 +242,6 @@ def test_the_change_form_of_a_coding_question_reads_its_tests_in_one_query(
 
     html = response.content.decode()
     assert 'name="tests-TOTAL_FORMS" value="21"' in html and 'value="test 20-19"' in html
-
-
-# --- import and export ---------------------------------------------------------------------------
-
-TESTS = [
-    {"name": "adds two", "code": "assert add(1, 2) == 3", "hidden": False},
-    {"name": "adds negatives", "code": "assert add(-1, -2) == -3\n", "hidden": True},
-]
-
-
-def coding_row(**changes) -> dict:
-    row = {
-        **import_rows()[0],
-        "slug": "add-two-numbers",
-        "title": "Add two numbers",
-        "kind": "coding",
-        "tracks": "",
-        "tags": "",
-        "starter_code": "def add(a, b):\n    return 0\n",
-        "solution_code": "def add(a, b):\n    return a + b\n",
-        "time_limit": "3",
-        "runs_in_browser": "1",
-        "tests": json.dumps(TESTS),
-    }
-    row.update(changes)
-    return row
-
-
-def export(client, file_format: str = "0") -> bytes:
-    form = client.get(EXPORT_URL).context["form"]
-    data = {name: "on" for name in form.fields if name.startswith("questionresource_")}
-    response = client.post(EXPORT_URL, {**data, "resource": "0", "format": file_format})
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def test_an_editor_imports_a_coding_question_with_its_tests(editor_client):
-    TopicFactory(slug="concurrency", name="Concurrency")
-
-    response = upload(editor_client, "bank.csv", as_csv([coding_row()]), "csv")
-
-    assert not response.context["result"].has_validation_errors()
-    assert not CodeTest.objects.exists()  # the first step is a dry run
-    confirm(editor_client, response)
-    question = Question.objects.get(slug="add-two-numbers")
-    assert question.time_limit == 3 and question.runs_in_browser
-    assert [
-        {"name": t.name, "code": t.code, "hidden": t.is_hidden} for t in question.tests.all()
-    ] == TESTS
-    assert '<span class="k">assert</span>' in question.tests.first().code_html
-
-
-def test_exported_tests_import_back_unchanged(editor_client):
-    question = coding_question(slug="add-two-numbers", time_limit=9, runs_in_browser=False)
-    add_tests(question, *[(t["name"], t["code"], t["hidden"]) for t in TESTS])
-    rows = {row["slug"]: row for row in json.loads(export(editor_client, "1"))}
-    assert json.loads(rows["add-two-numbers"]["tests"]) == TESTS
-    assert (rows["add-two-numbers"]["time_limit"], rows["add-two-numbers"]["runs_in_browser"]) == (
-        "9",
-        "0",
-    )
-    history = CodeTest.history.count()
-
-    response = upload(editor_client, "export.csv", export(editor_client).decode(), "csv")
-
-    assert response.context["result"].totals["skip"] == 1
-    confirm(editor_client, response)
-    assert CodeTest.history.count() == history  # nothing rewritten
-    assert [(t.name, t.code, t.is_hidden) for t in question.tests.all()] == [
-        (t["name"], t["code"], t["hidden"]) for t in TESTS
-    ]
-
-
-def test_a_question_without_tests_exports_an_empty_tests_cell(editor_client):
-    multiple_choice_question(slug="which-are-tuples")
-
-    rows = {row["slug"]: row for row in json.loads(export(editor_client, "1"))}
-
-    assert rows["which-are-tuples"]["tests"] == ""
-
-
-def test_changed_tests_replace_the_old_ones_on_import(editor_client):
-    question = coding_question(slug="add-two-numbers", topic=TopicFactory(name="Concurrency"))
-    add_tests(question, ("old", "assert add(0, 0) == 0", False), ("older", "assert 1", True))
-    wanted = [{"name": "new", "code": "assert add(2, 2) == 4", "hidden": False}]
-
-    response = upload(
-        editor_client, "bank.csv", as_csv([coding_row(tests=json.dumps(wanted))]), "csv"
-    )
-
-    assert response.context["result"].totals["update"] == 1
-    confirm(editor_client, response)
-    assert list(question.tests.values_list("name", "code", "is_hidden")) == [
-        ("new", "assert add(2, 2) == 4", False)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("tests", "message"),
-    [
-        ("not json", "Tests must be a JSON list"),
-        (json.dumps({"name": "x"}), "Tests must be a JSON list."),
-        (json.dumps([{"name": "x", "code": "assert 1", "extra": 1}]), "only name, code and hidden"),
-        (json.dumps([{"name": "", "code": "assert 1"}]), "Test 1 has no name."),
-        (json.dumps([{"name": "x", "code": " "}]), "Test 1 has no code."),
-        (json.dumps([{"name": "x", "code": "assert 1", "hidden": "yes"}]), "must be true or false"),
-        ("", "A coding question needs at least one test."),
-        (
-            json.dumps([{"name": "x", "code": "assert 1"}, {"name": "x", "code": "assert 2"}]),
-            "Each test needs its own name; used more than once: \u201cx\u201d.",
-        ),
-    ],
-)
-def test_bad_tests_are_reported_on_their_row_and_nothing_is_written(editor_client, tests, message):
-    TopicFactory(slug="concurrency", name="Concurrency")
-
-    response = upload(editor_client, "bank.csv", as_csv([coding_row(tests=tests)]), "csv")
-
-    assert response.status_code == 200
-    assert response.context["result"].has_validation_errors()
-    assert response.context.get("confirm_form") is None
-    (invalid,) = response.context["result"].invalid_rows
-    assert any(message in error for error in invalid.error_dict["tests"])
-    assert not Question.objects.exists() and not CodeTest.objects.exists()
-
-
-def test_tests_on_a_concept_question_are_refused_on_import(editor_client):
-    TopicFactory(slug="concurrency", name="Concurrency")
-    row = {**import_rows()[0], "tracks": "", "tests": json.dumps(TESTS)}
-
-    response = upload(editor_client, "bank.csv", as_csv([row]), "csv")
-
-    (invalid,) = response.context["result"].invalid_rows
-    assert invalid.error_dict["tests"] == [
-        "Only coding, practical, debugging and ORM questions have tests: remove them, or "
-        "change the kind."
-    ]
-    assert not Question.objects.exists()
-
-
-def test_a_file_without_a_tests_column_keeps_the_tests(editor_client):
-    question = coding_question(slug="add-two-numbers", topic=TopicFactory(name="Concurrency"))
-    add_tests(question, ("adds two", "assert add(1, 2) == 3", False))
-    row = coding_row(title="Add two numbers, renamed")
-    del row["tests"]
-
-    confirm(editor_client, upload(editor_client, "bank.csv", as_csv([row]), "csv"))
-
-    question.refresh_from_db()
-    assert question.title == "Add two numbers, renamed"
-    assert list(question.tests.values_list("name", flat=True)) == ["adds two"]
 
 
 # --- the preview's Run the tests -----------------------------------------------------------------

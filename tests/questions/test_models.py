@@ -293,3 +293,53 @@ def test_public_question_sets():
     QuestionSetFactory(visibility=Visibility.PRIVATE)
 
     assert list(QuestionSet.objects.public()) == [public]
+
+
+# --- the rules on a question's choices and tests (the admin's inlines and the bank loader) -------
+
+
+@pytest.mark.parametrize(
+    ("kind", "multi_select", "flags", "expected"),
+    [
+        (Kind.MULTIPLE_CHOICE, False, [True, False], []),
+        (Kind.MULTIPLE_CHOICE, True, [True, True], []),
+        (Kind.MULTIPLE_CHOICE, False, [True], ["at least two choices"]),
+        (Kind.CONCEPT, False, [], []),
+        (Kind.CONCEPT, False, [False], ["Only multiple-choice questions have choices"]),
+    ],
+)
+def test_clean_choices(kind, multi_select, flags, expected):
+    question = QuestionFactory.build(kind=kind, multi_select=multi_select)
+
+    if not expected:
+        question.clean_choices(flags)
+        return
+    with pytest.raises(ValidationError) as raised:
+        question.clean_choices(flags)
+    assert len(raised.value.messages) == len(expected)
+    for message, part in zip(raised.value.messages, expected, strict=True):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "solution_code", "names", "expected"),
+    [
+        (Kind.CODING, "def f(): ...", ["one"], None),
+        (Kind.CODING, "def f(): ...", [], "A coding question needs at least one test."),
+        (Kind.PRACTICAL, "", [], None),
+        (Kind.PRACTICAL, "def f(): ...", ["one"], None),
+        (Kind.PRACTICAL, "", ["one"], "Tests need a reference solution to pass"),
+        (Kind.CONCEPT, "", ["one"], "Only coding, practical, debugging and ORM questions"),
+        (Kind.CODING, "def f(): ...", ["one", "one"], "used more than once: \u201cone\u201d."),
+    ],
+)
+def test_clean_tests(kind, solution_code, names, expected):
+    question = QuestionFactory.build(kind=kind, solution_code=solution_code)
+
+    if expected is None:
+        question.clean_tests(names)
+        return
+    with pytest.raises(ValidationError) as raised:
+        question.clean_tests(names)
+    (message,) = raised.value.messages
+    assert expected in message

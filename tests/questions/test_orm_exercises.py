@@ -5,9 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from questions.bank_files import BankError, export_bank, read_bank
-from questions.models import RUNNABLE_KINDS, Kind, Question
-from questions.resources import code_test_problems
+from questions.bank_files import BankError, export_bank, load_bank, read_bank
+from questions.models import RUNNABLE_KINDS, Kind, Question, code_test_problems
 from tests.factories import QuestionFactory, coding_question, orm_exercise
 from tests.questions.test_bank_files import CODING, run_load, write_bank
 
@@ -45,21 +44,28 @@ def test_an_orm_exercise_round_trips_through_export(tmp_path):
     assert (exported.kind, len(exported.tests), exported.time_limit) == (Kind.ORM, 2, 3)
 
 
+ORM_CODE = "ORM exercises need starter code and a reference solution."
+ORM_TEST = "An ORM exercise needs at least one test."
+
+
 @pytest.mark.parametrize(
     ("cut", "missing"),
     [
-        ("    tests:", "tests"),
-        ("    starter_code:", "starter_code, solution_code, tests"),
+        ("    tests:", [("tests", ORM_TEST)]),
+        (
+            "    starter_code:",
+            [("starter_code", ORM_CODE), ("solution_code", ORM_CODE), ("tests", ORM_TEST)],
+        ),
     ],
 )
 def test_the_bank_refuses_an_orm_exercise_without_its_code_or_tests(tmp_path, cut, missing):
     bank = write_bank(tmp_path, coding=ORM_BANK.split(cut)[0])
 
     with pytest.raises(BankError) as raised:
-        read_bank(bank)
+        load_bank(read_bank(bank))
 
     assert raised.value.problems == [
-        f"coding.yaml, question 'reverse-words': is an orm question without {missing}."
+        f"coding.yaml, question 'reverse-words': '{name}': {message}" for name, message in missing
     ]
 
 
@@ -67,7 +73,7 @@ def test_tests_on_a_kind_that_runs_nothing_name_the_kinds_that_run(tmp_path):
     bank = write_bank(tmp_path, coding=CODING.replace("kind: coding", "kind: concept"))
 
     with pytest.raises(BankError) as raised:
-        read_bank(bank)
+        load_bank(read_bank(bank))
 
     assert (
         "coding.yaml, question 'reverse-words': has 'tests' but is not a coding, practical, "

@@ -271,7 +271,7 @@ def test_the_bank_loads_predictions_and_debugging_exercises(tmp_path):
 
 def problems_of(tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(BankError) as raised:
-        read_bank(write_bank(tmp_path, reading=text))
+        load_bank(read_bank(write_bank(tmp_path, reading=text)))
     return raised.value.problems
 
 
@@ -279,8 +279,8 @@ def test_an_empty_expected_output_is_refused(tmp_path):
     text = reading(**{"    expected_output: |\n      [1, 2]\n      KeyError: 'k'\n": ""})
 
     assert problems_of(tmp_path, text) == [
-        "reading.yaml, question 'shared-list': 'expected_output' is empty: run the snippet and "
-        "paste exactly what it prints."
+        "reading.yaml, question 'shared-list': 'expected_output': The expected output is empty: "
+        "Run the snippet fills it in with what it prints."
     ]
 
 
@@ -325,9 +325,9 @@ def test_a_prediction_without_a_snippet_and_a_snippet_on_another_kind_are_refuse
     )
 
     assert problems_of(tmp_path, text) == [
-        "reading.yaml, question 'shared-list': is a predict_output question without a snippet.",
-        "reading.yaml, question 'fix-the-average': has 'snippet' but is not a predict_output "
-        "question.",
+        "reading.yaml, question 'shared-list': 'snippet': Write the snippet the candidate reads.",
+        "reading.yaml, question 'fix-the-average': 'snippet': Only predict-the-output questions "
+        "have a snippet and an expected output: clear it, or change the kind.",
     ]
 
 
@@ -335,7 +335,8 @@ def test_a_debugging_exercise_without_tests_is_refused(tmp_path):
     text = READING.split("    tests:\n")[0]
 
     assert problems_of(tmp_path, text) == [
-        "reading.yaml, question 'fix-the-average': is a debugging question without tests."
+        "reading.yaml, question 'fix-the-average': 'tests': A debugging exercise needs at least "
+        "one test (its starter fails some)."
     ]
 
 

@@ -1,16 +1,13 @@
 """Predict the output and debugging in the editors' admin: the fields and their rules, Run the
 snippet on the change page (its block, script and worker; the browser test runs it), the kind
-filter, and import and export of the snippet and its output."""
-
-import json
+filter (import and export: test_bank_import_admin.py)."""
 
 import pytest
 from django.urls import reverse
 
 from questions.models import Kind, Question
-from tests.factories import SHARED_LIST_OUTPUT, TopicFactory, predict_output_question
-from tests.questions.test_admin import ADD, as_csv, change_url, confirm, question_post, upload
-from tests.questions.test_code_tests_admin import export
+from tests.factories import TopicFactory, predict_output_question
+from tests.questions.test_admin import ADD, change_url, question_post
 
 pytestmark = pytest.mark.django_db
 
@@ -98,33 +95,3 @@ def test_the_list_filters_by_the_new_kinds(editor_client):
     assert "What does it print?" in html
     for label in ("SQL query", "Predict the output", "Debugging"):
         assert label in html
-
-
-def test_export_and_import_carry_the_snippet_and_its_output(editor_client):
-    predict_output_question(slug="two-names", topic=TopicFactory(name="Concurrency"))
-    rows = {row["slug"]: row for row in json.loads(export(editor_client, "1"))}
-    row = rows["two-names"]
-    assert row["expected_output"] == SHARED_LIST_OUTPUT
-    assert row["snippet"].startswith("a = [1]\n")
-    Question.objects.all().delete()
-
-    response = upload(editor_client, "bank.csv", as_csv([row]), "csv")
-    assert not response.context["result"].has_validation_errors()
-    confirm(editor_client, response)
-
-    question = Question.objects.get(slug="two-names")
-    assert question.expected_output == SHARED_LIST_OUTPUT and question.snippet_html
-
-
-def test_an_import_without_the_output_is_refused(editor_client):
-    predict_output_question(slug="two-names", topic=TopicFactory(name="Concurrency"))
-    (row,) = json.loads(export(editor_client, "1"))
-    Question.objects.all().delete()
-    row["expected_output"] = ""
-
-    response = upload(editor_client, "bank.csv", as_csv([row]), "csv")
-
-    (invalid,) = response.context["result"].invalid_rows
-    assert invalid.error_dict["expected_output"] == [
-        "The expected output is empty: Run the snippet fills it in with what it prints."
-    ]

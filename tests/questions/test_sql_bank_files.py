@@ -92,7 +92,7 @@ def write(directory: Path, **files: str | None) -> Path:
 
 def problems_of(directory: Path) -> list[str]:
     with pytest.raises(BankError) as error:
-        read_bank(directory)
+        load_bank(read_bank(directory))
     return error.value.problems
 
 
@@ -160,8 +160,8 @@ def test_a_reference_query_that_fails_on_a_row_set_names_the_file_the_question_a
     )
 
     assert problems_of(directory) == [
-        "sql-queries.yaml, question 'orders-per-customer': the reference query returns no row "
-        "on the hidden rows: a query that returns nothing would pass."
+        "sql-queries.yaml, question 'orders-per-customer': 'solution_code': The reference query "
+        "returns no row on the hidden rows: a query that returns nothing would pass."
     ]
 
 
@@ -173,8 +173,8 @@ def test_a_reference_query_with_an_error_is_refused_and_nothing_is_written(tmp_p
 
     message = str(error.value)
     assert (
-        "sql-queries.yaml, question 'orders-per-customer': the reference query fails on the "
-        "visible rows: no such column: nme" in message
+        "sql-queries.yaml, question 'orders-per-customer': 'solution_code': The reference query "
+        "fails on the visible rows: no such column: nme" in message
     )
     assert "fails on the hidden rows: no such column: nme" in message
     assert message.endswith("Nothing was loaded.")
@@ -198,21 +198,21 @@ def test_a_reference_query_that_never_ends_is_stopped_and_refused(tmp_path):
     [
         (
             {"datasets": datasets_file(schema="CREATE TABLE customers (id INTEGER PRIMARY KEY;")},
-            "datasets.yaml, dataset 'shop': 'schema': line 1: near \";\": syntax error",
+            "datasets.yaml, dataset 'shop': 'schema': Line 1: near \";\": syntax error",
         ),
         (
             {"datasets": datasets_file(rows=ROWS + "\nINSERT INTO orderz VALUES (9, 1, 1);")},
-            "datasets.yaml, dataset 'shop': 'rows': line 3: no such table: orderz "
+            "datasets.yaml, dataset 'shop': 'rows': Line 3: no such table: orderz "
             "(in “INSERT INTO orderz VALUES (9, 1, 1);”)",
         ),
         (
             {"datasets": datasets_file(hidden_rows="INSERT INTO customers VALUES (1, NULL);")},
-            "datasets.yaml, dataset 'shop': 'hidden_rows': line 1: NOT NULL constraint failed: "
+            "datasets.yaml, dataset 'shop': 'hidden_rows': Line 1: NOT NULL constraint failed: "
             "customers.name",
         ),
         (
             {"datasets": datasets_file(hidden_rows=ROWS)},
-            "datasets.yaml, dataset 'shop': 'hidden_rows': the same as the visible rows",
+            "datasets.yaml, dataset 'shop': 'hidden_rows': The same as the visible rows",
         ),
         (
             {"datasets": datasets_file(slug="Shop")},
@@ -233,7 +233,8 @@ def test_a_reference_query_that_never_ends_is_stopped_and_refused(tmp_path):
         ),
         (
             {"sql-queries": sql_topic(dataset="''")},
-            "sql-queries.yaml, question 'orders-per-customer': is an sql question without dataset.",
+            "sql-queries.yaml, question 'orders-per-customer': 'dataset': Choose the dataset the "
+            "query runs against.",
         ),
         (
             {"sql-queries": sql_topic(extra="    ordered_rows: sometimes\n")},
@@ -242,8 +243,8 @@ def test_a_reference_query_that_never_ends_is_stopped_and_refused(tmp_path):
         ),
         (
             {"sql-queries": sql_topic(kind="concept")},
-            "sql-queries.yaml, question 'orders-per-customer': has 'dataset' but is not an sql "
-            "question.",
+            "sql-queries.yaml, question 'orders-per-customer': 'dataset': Only SQL questions have "
+            "a dataset: clear it.",
         ),
         (
             {"sql-queries": sql_topic(extra="    tests: []\n")},
@@ -280,9 +281,42 @@ def test_an_sql_question_without_a_reference_query_is_refused(tmp_path):
     problems = problems_of(write(tmp_path, **{"sql-queries": topic}))
 
     assert problems == [
-        "sql-queries.yaml, question 'orders-per-customer': is an sql question without "
-        "solution_code."
+        "sql-queries.yaml, question 'orders-per-customer': 'solution_code': Write the reference "
+        "query."
     ]
+
+
+def test_a_dataset_and_the_query_it_breaks_may_change_together(tmp_path):
+    run_load(write(tmp_path))
+    renamed = SCHEMA.replace("name TEXT", "full_name TEXT")
+    query = REFERENCE.replace("c.name", "c.full_name")
+
+    run_load(
+        write(
+            tmp_path,
+            datasets=datasets_file(schema=renamed),
+            **{"sql-queries": sql_topic(reference=query)},
+        )
+    )
+
+    assert Dataset.objects.get().schema == renamed
+    assert Question.objects.get().solution_code == query
+
+
+def test_a_dataset_change_that_breaks_a_question_not_in_the_files_is_refused(tmp_path):
+    run_load(write(tmp_path))
+    renamed = SCHEMA.replace("name TEXT", "full_name TEXT")
+    write(tmp_path, datasets=datasets_file(schema=renamed))
+    (tmp_path / "sql-queries.yaml").unlink()  # the question stays in the database only
+
+    problems = problems_of(tmp_path)
+
+    assert problems == [
+        f"datasets.yaml, dataset 'shop': \u201cOrders per customer\u201d: the reference query "
+        f"fails on the {rows} rows: no such column: c.name"
+        for rows in ("visible", "hidden")
+    ]
+    assert Dataset.objects.get().schema == SCHEMA
 
 
 # --- exporting -----------------------------------------------------------------------------------

@@ -335,7 +335,6 @@ ADMIN = [
     Entry("admin:questions_question_history", "GET POST", persona="editor", kwargs=_question),
     Entry("admin:questions_question_preview", "GET POST", persona="editor", kwargs=_question),
     Entry("admin:questions_question_import", "GET POST", persona="editor"),
-    Entry("admin:questions_question_export", "GET POST", persona="editor"),
     Entry("admin:questions_topic_changelist", "GET POST", persona="editor"),
     Entry("admin:questions_track_changelist", "GET POST", persona="editor"),
     Entry("admin:questions_tag_changelist", "GET POST", persona="editor"),

@@ -144,7 +144,6 @@ MATRIX = {
     "admin:questions_question_history": (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_question_preview": (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_question_import":  (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
-    "admin:questions_question_export":  (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_topic_changelist": (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_track_changelist": (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),
     "admin:questions_tag_changelist":   (ADMIN,  ADMIN,    ADMIN,  ADMIN,  ADMIN,   OK),

@@ -77,9 +77,10 @@ BUDGETS = {
     # --- practice
     # session, user with roles, the candidate's cards per topic (studied, learnt, due, leeches:
     # also gives "new"; with an interview date the cards themselves, which readiness needs
-    # too), answers per day (heatmap, streak), assignments (mentoring), unread, recent
-    # sessions, leeches (only when the cards count some, as here), the candidate's problem
-    # reports (open and lately answered), the published questions per topic (one grouped query)
+    # too), the published questions per topic (one grouped query), answers per day (heatmap,
+    # streak), unread, the open assignments (mentoring's tag), the candidate's problem reports
+    # (open and lately answered: curation's tag), recent sessions, leeches (only when the cards
+    # count some, as here)
     "practice:dashboard": 10,
     # session, user with roles, unread, tracks, topics (the form's choices), recent sessions
     "practice:start": 6,
@@ -100,11 +101,11 @@ BUDGETS = {
     # assignments with progress, unread
     "mentoring:home": 7,
     # session, user with roles, the mentorship with candidate and last answer, assignments with
-    # progress and unread counts, their sessions, answers with questions, comments with authors,
-    # the questions' tests ("Run it again"), their choices and the choices picked (a quiz answer
-    # in the order the candidate saw), the published questions per topic (one grouped query) and
-    # the candidate's cards (mastery), unread; and marking new replies read when there are some
-    # (see CONDITIONAL_WRITES)
+    # progress and unread counts, their sessions, answers with questions and topics, comments
+    # with authors, the questions' tests ("Run it again"), their choices and the choices picked
+    # (a quiz answer in the order the candidate saw), the published questions per topic (one
+    # grouped query) and the candidate's cards (mastery), unread; and marking new replies read
+    # when there are some (see CONDITIONAL_WRITES)
     "mentoring:mentee": 13,
     "mentoring:sets": 4,  # session, user with roles, unread, sets with question/assignment counts
     # session, user with roles, the set, its items with questions, unread
@@ -152,8 +153,6 @@ BUDGETS = {
     # question page: follow-ups, tags, tracks, choices), unread
     "admin:questions_question_preview": 10,
     "admin:questions_question_import": 4,  # session, user with roles, perms
-    # session, user with roles, perms, the list filters' topics, tracks and tags
-    "admin:questions_question_export": 7,
     # session, user with roles, perms, filtered count, total count, the page with question counts
     "admin:questions_topic_changelist": 7,
     "admin:questions_track_changelist": 7,
