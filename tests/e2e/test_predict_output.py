@@ -133,7 +133,8 @@ def test_a_candidate_predicts_by_keyboard_alone(page, log_in):
     expect(page.locator(".output-comparison caption")).to_contain_text("Every line matches.")
     check_accessibility(page, "a predict-the-output result")
     page.keyboard.press(" ")
-    expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    # Exact: the status line soon says "Question 2 of 2: <title>" too (prep.js announces it).
+    expect(page.get_by_text("Question 2 of 2", exact=True)).to_be_visible()
     item = Question.objects.get(pk=question.pk).session_items.get()
     assert item.is_correct and item.response.replace("\r\n", "\n") == SHARED_LIST_OUTPUT
 
