@@ -262,6 +262,18 @@ def pin_differences(needed: Iterable[str], installed: Iterable[str]) -> tuple[li
     return differences, extras
 
 
+def installed_too(needed: Iterable[str], installed: dict[str, str]) -> list[str]:
+    """The pins of `needed` that the venv has although its own pyproject.toml does not pin them
+    (installed by hand for a run, such as a package the working tree has dropped), at the
+    pinned version: `installed` is {project name: version} of the venv's distributions."""
+    versions = {re.sub(r"[-_.]+", "-", n).lower(): version for n, version in installed.items()}
+    return [
+        pin
+        for name, pin in _pins(needed).items()
+        if "==" in pin and versions.get(name) == pin.split("==", 1)[1]
+    ]
+
+
 # --- results.md -----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ guards are judged from the run's ratios and reported as met or not met. See benc
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import platform
@@ -115,17 +116,21 @@ def commit_of(rev: str) -> str:
 
 
 def one_venv_serves(rev: str, commit: str) -> list[str]:
-    """Check that the venv, built from the working tree's pyproject.toml, gives the commit the
-    dependencies it pins; the packages only the venv has. Raises SystemExit when it does not."""
+    """Check that the venv, built from the working tree's pyproject.toml (and given by hand, at
+    the pinned version, what only the commit needs), gives the commit the dependencies it pins;
+    the packages only the venv has. Raises SystemExit when it does not."""
     venv = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     pinned = tomllib.loads(git("show", f"{commit}:pyproject.toml"))["project"]["dependencies"]
+    installed = {d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}
+    venv += [pin for pin in report.installed_too(pinned, installed) if pin not in venv]
     differences, extras = report.pin_differences(pinned, venv)
     if differences:
         raise SystemExit(
             f"{rev} ({commit[:12]}) pins other dependencies than the working tree, whose "
             f"pyproject.toml built the venv: {'; '.join(differences)}. One venv cannot serve "
             "both, so the comparison would not be of the code alone: stopping. Pick a commit "
-            "with the same pins (git log -- pyproject.toml)."
+            "with the same pins (git log -- pyproject.toml), or install what it alone pins, at "
+            "that version, into the venv for the run."
         )
     return extras
 

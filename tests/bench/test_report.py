@@ -249,6 +249,16 @@ def test_packages_only_the_venv_has_do_not_stop_it():
     assert extras == ["django-tasks==0.12.0"]
 
 
+def test_a_package_only_the_baseline_pins_counts_when_the_venv_has_that_version():
+    needed = ["django-import-export[yaml]==4.4.3", "tablib==3.9.0", "Django==5.2.19"]
+    installed = {"django_import_export": "4.4.3", "tablib": "3.10.0", "Django": "5.2.19"}
+
+    assert report.installed_too(needed, installed) == [
+        "django-import-export[yaml]==4.4.3",
+        "Django==5.2.19",
+    ]
+
+
 def test_a_pin_changed_or_missing_is_a_difference():
     differences, _ = report.pin_differences(
         ["django==5.2.18", "Pygments==2.21.0", "nh3==0.3.8"], ["Django==5.2.19", "nh3 == 0.3.8"]
