@@ -572,55 +572,48 @@ class SessionItem(models.Model):
 
         Choice ids that are not the question's own are ignored.
         """
-        now = now or timezone.now()
-        with transaction.atomic():
-            session = self.session._lock()
-            if not session.accepts_answers(now):
-                return Outcome.CLOSED
-            choices = dict(self.question.choices.values_list("pk", "is_correct"))
-            chosen = set(choice_ids) & choices.keys()
-            is_correct = bool(chosen) and chosen == {pk for pk, ok in choices.items() if ok}
-            rating = Rating.GOOD if is_correct else Rating.AGAIN
-            claimed = self._claim(
-                answered_at=now,
-                revealed_at=now,
-                rating=rating,
-                is_correct=is_correct,
-                score=1.0 if is_correct else 0.0,
-                time_spent=session._time_spent(now),
-            )
-            if not claimed:
-                return Outcome.ALREADY_ANSWERED
-            self.selected_choices.set(chosen)
-            ReviewCard.review(
-                user=session.user, question_id=self.question_id, rating=rating, now=now
-            )
-            session._count_answer(now)
-        return Outcome.RECORDED
+        choices = dict(self.question.choices.values_list("pk", "is_correct"))
+        chosen = set(choice_ids) & choices.keys()
+        is_correct = bool(chosen) and chosen == {pk for pk, ok in choices.items() if ok}
+        return self._record_quiz_answer(is_correct, chosen=chosen, now=now or timezone.now())
 
     def record_prediction(self, prediction: str, *, now: datetime | None = None) -> Outcome:
         """Grade a predict-the-output answer as a quiz answer: it is right when it matches what
         the snippet prints, line by line (Question.compare_prediction, on the server: nothing
         the browser says is taken on trust). Right counts as Good for the schedule, wrong as
         Again; the prediction is kept as the item's response."""
-        now = now or timezone.now()
+        is_correct = self.question.compare_prediction(prediction).matches
+        return self._record_quiz_answer(is_correct, response=prediction, now=now or timezone.now())
+
+    def _record_quiz_answer(
+        self,
+        is_correct: bool,
+        *,
+        now: datetime,
+        response: str | None = None,
+        chosen: Collection[int] | None = None,
+    ) -> Outcome:
+        """Record a quiz answer graded by the server (with the picked choices, or the typed
+        response): right counts as Good for the schedule, wrong as Again."""
+        rating = Rating.GOOD if is_correct else Rating.AGAIN
+        fields = {"response": response} if response is not None else {}
         with transaction.atomic():
             session = self.session._lock()
             if not session.accepts_answers(now):
                 return Outcome.CLOSED
-            is_correct = self.question.compare_prediction(prediction).matches
-            rating = Rating.GOOD if is_correct else Rating.AGAIN
             claimed = self._claim(
                 answered_at=now,
                 revealed_at=now,
-                response=prediction,
                 rating=rating,
                 is_correct=is_correct,
                 score=1.0 if is_correct else 0.0,
                 time_spent=session._time_spent(now),
+                **fields,
             )
             if not claimed:
                 return Outcome.ALREADY_ANSWERED
+            if chosen is not None:
+                self.selected_choices.set(chosen)
             ReviewCard.review(
                 user=session.user, question_id=self.question_id, rating=rating, now=now
             )
