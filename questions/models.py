@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -35,13 +35,17 @@ class Track(models.Model):
 class TopicQuerySet(models.QuerySet):
     def with_published_count(self):
         """The topics that have published questions, each with their number (published_count):
-        mastery on the dashboard and the mentor's pages is "learnt of these"."""
-        published = Count("questions", filter=Q(questions__status=Status.PUBLISHED))
-        return (
-            self.annotate(published_count=published)
-            .filter(published_count__gt=0)
-            .order_by("position", "name")  # Meta.ordering does not apply to a grouped query
+        mastery on the dashboard and the mentor's pages is "learnt of these". A count per topic
+        in a subquery, which the question(status, topic) index answers on its own, where a join
+        would read every question."""
+        published = (
+            Question.objects.filter(topic=OuterRef("pk"), status=Status.PUBLISHED)
+            .order_by()
+            .values("topic")
+            .annotate(count=Count("*"))
+            .values("count")
         )
+        return self.annotate(published_count=Subquery(published)).filter(published_count__gt=0)
 
 
 class Topic(models.Model):
@@ -62,7 +66,10 @@ class Topic(models.Model):
 class TagQuerySet(models.QuerySet):
     def published(self):
         """The tags at least one published question carries: the only ones the bank offers."""
-        return self.filter(questions__status=Status.PUBLISHED).distinct()
+        carried = Question.tags.through.objects.filter(
+            tag=OuterRef("pk"), question__status=Status.PUBLISHED
+        )
+        return self.filter(Exists(carried))
 
 
 class Tag(models.Model):
