@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-from accounts.models import User, with_role_flags
+from accounts.models import User
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -32,12 +32,3 @@ class EmailOrUsernameBackend(ModelBackend):
         ):
             return user
         return None
-
-    def get_user(self, user_id):
-        """The user a session belongs to (active only), with their roles in the same query: the
-        navigation and the role checks of every signed-in request then need no other."""
-        try:
-            user = with_role_flags(User._default_manager.all()).get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None

@@ -25,12 +25,6 @@ def is_editor_q() -> models.Q:
     return models.Q(is_superuser=True) | models.Q(_member_of(EDITORS), is_staff=True)
 
 
-def with_role_flags(users: models.QuerySet) -> models.QuerySet:
-    """The users, each with in_editors and in_mentors read in the same query (role_names then
-    costs none)."""
-    return users.annotate(in_editors=_member_of(EDITORS), in_mentors=_member_of(MENTORS))
-
-
 class User(AbstractUser):
     """A person using Prep. Everyone is a candidate; roles (Editors, Mentors) are groups."""
 
@@ -89,14 +83,8 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """The names of this user's role groups: from the flags with_role_flags() loaded with
-        the user (the signed-in user of every request), else one query."""
-        if hasattr(self, "in_editors"):
-            return frozenset(
-                name
-                for name, member in ((EDITORS, self.in_editors), (MENTORS, self.in_mentors))
-                if member
-            )
+        """The names of this user's role groups, read once per request (one query) when a page
+        first asks."""
         return frozenset(self.groups.filter(name__in=ROLES).values_list("name", flat=True))
 
     @property

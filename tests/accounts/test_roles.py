@@ -70,15 +70,30 @@ def test_the_navigation_fits_the_users_roles(client, mentor, editor, candidate):
     assert ">Admin<" in html
 
 
-def test_the_signed_in_users_roles_come_with_the_user(mentor, editor, candidate):
+def test_the_session_user_costs_one_query_and_its_roles_one_more_the_first_time_only(
+    mentor, editor, candidate
+):
     backend = EmailOrUsernameBackend()
     expected = {candidate: set(), mentor: {"Mentors"}, editor: {"Editors"}}
     for user, roles in expected.items():
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as reading_the_user:
             loaded = backend.get_user(user.pk)
-            assert loaded.role_names == roles
+        assert loaded is not None
+        # Django's own get_user: the user row alone, no role join.
+        assert len(reading_the_user) == 1
+        assert "auth_group" not in reading_the_user[0]["sql"]
+
+        with CaptureQueriesContext(connection) as first_look:
             assert loaded.is_mentor is ("Mentors" in roles)
-        assert len(queries) == 1
+        assert len(first_look) == 1
+        assert "auth_group" in first_look[0]["sql"]
+
+        # Cached on the instance, which lives as long as the request.
+        with CaptureQueriesContext(connection) as later_looks:
+            assert loaded.role_names == roles
+            assert loaded.is_editor is ("Editors" in roles)
+            assert loaded.is_mentor is ("Mentors" in roles)
+        assert len(later_looks) == 0
 
 
 def test_a_user_not_loaded_by_a_session_reads_the_roles_once(mentor, django_assert_num_queries):

@@ -164,9 +164,9 @@ def test_the_list_takes_as_many_queries_with_3_tasks_as_with_30(editor_client, t
     small = count()
     for _ in range(27):
         failed_task()
-    # session, user with roles, perms (the user's, the groups'), the count, the page of tasks,
-    # the task filter's values
-    assert count() == small == 7
+    # session, user, its roles (is_editor), perms (the user's, the groups'), the count, the page
+    # of tasks, the task filter's values
+    assert count() == small == 8
 
 
 def test_the_search_finds_tasks_by_function_and_takes_any_text(editor_client, task_queue):

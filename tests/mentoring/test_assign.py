@@ -262,7 +262,7 @@ def test_the_assign_page_costs_the_same_with_2_or_50_mentees(
         for _ in range(n):
             MentorshipFactory(mentor=mentor)
             private_set(mentor, questions=1)
-        # 1 session, 2 user with its roles, 3 any mentees, 4 any sets, 5 the sets for the menu,
-        # 6 the mentees for the checkboxes, 7 unread feedback (navigation)
-        with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 any mentees, 5 any sets, 6 unread
+        # feedback (navigation), 7 the sets for the menu, 8 the mentees for the checkboxes
+        with django_assert_num_queries(8):
             mentor_client.get(url)

@@ -211,9 +211,9 @@ def test_the_page_costs_the_same_with_2_or_50_assignments(
     url = reverse("mentoring:assignments")
     for n in (2, 50):
         make(n)
-        # 1 session, 2 user with its roles, 3 the assignments with their progress,
-        # sets, mentors and unread counts, 4 unread feedback (navigation)
-        with django_assert_num_queries(4):
+        # 1 session, 2 user, 3 the assignments with their progress, sets, mentors and unread
+        # counts, 4 unread feedback (navigation), 5 its roles (navigation)
+        with django_assert_num_queries(5):
             response = candidate_client.get(url)
         assert len(response.context["to_do"]) + len(response.context["done"]) == n
 

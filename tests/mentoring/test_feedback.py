@@ -270,8 +270,8 @@ def test_the_thread_page_costs_the_same_with_2_or_50_comments(
     for n in (2, 48):
         for i in range(n):
             FeedbackCommentFactory(item=item, author=mentor if i % 2 else candidate)
-        # 1 session, 2 user with its roles, 3 the answer with question, session, assignment, mentor
-        # and whether the mentorship stands, 4 the comments with authors, 5 the question's tests,
-        # 6 mark them read, 7 unread feedback (navigation)
-        with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 its roles, 4 the answer with question, session, assignment, mentor
+        # and whether the mentorship stands, 5 the comments with authors, 6 the question's tests,
+        # 7 mark them read, 8 unread feedback (navigation)
+        with django_assert_num_queries(8):
             mentor_client.get(thread_url(item))

@@ -213,9 +213,10 @@ def test_the_profile_lists_several_mentors_in_one_query(
 ):
     for _ in range(3):
         MentorshipFactory(candidate=candidate)
-    with django_assert_num_queries(6):
-        # 1 session, 2 user with its roles, 3 the profile's fresh copy of the user, 4 unread
-        # feedback (navigation), 5 tracks for the form, 6 mentorships with mentors
+    with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 the profile's fresh copy of the user, 4 unread feedback
+        # (navigation), 5 the user's roles (navigation), 6 tracks for the form, 7 mentorships
+        # with mentors
         candidate_client.get(reverse("profile"))
 
 

@@ -148,10 +148,10 @@ def test_the_home_page_costs_the_same_with_2_or_50_mentees(
     url = reverse("mentoring:home")
     for n in (2, 48):
         make(n)
-        # 1 session, 2 user with its roles, 3 mentees with last
-        # activity, open, overdue and unread counts, 4 published questions per topic,
-        # 5 cards per mentee and topic, 6 open assignments, 7 unread feedback (navigation)
-        with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 mentees with last activity, open,
+        # overdue and unread counts, 5 published questions per topic, 6 cards per mentee and
+        # topic, 7 open assignments, 8 unread feedback (navigation)
+        with django_assert_num_queries(8):
             response = mentor_client.get(url)
         assert len(response.context["mentorships"]) == (2 if n == 2 else 50)
 
@@ -287,12 +287,12 @@ def test_the_mentee_page_costs_the_same_with_2_or_50_assignments(
 
     for n, total in ((2, 2), (48, 50)):
         make(n)
-        # 1 session, 2 user with its roles, 3 the mentorship with the candidate and last activity,
-        # 4 assignments with progress and unread counts, 5 their sessions, 6 the answers with
-        # questions and topics, 7 the threads with authors, 8 the questions' tests, 9 their
-        # choices, 10 the choices picked, 11 mark the replies read (make() wrote new ones),
-        # 12 published questions per topic, 13 the candidate's cards per topic, 14 unread
-        # feedback (navigation)
-        with django_assert_num_queries(14):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 the mentorship with the candidate
+        # and last activity, 5 assignments with progress and unread counts, 6 their sessions,
+        # 7 the answers with questions and topics, 8 the threads with authors, 9 the questions'
+        # tests, 10 their choices, 11 the choices picked, 12 mark the replies read (make() wrote
+        # new ones), 13 published questions per topic, 14 the candidate's cards per topic,
+        # 15 unread feedback (navigation)
+        with django_assert_num_queries(15):
             response = mentor_client.get(url)
         assert len(response.context["assignments"]) == total

@@ -402,9 +402,9 @@ def test_the_builder_costs_the_same_with_few_or_many_questions(
         QuestionSetItem.objects.filter(question_set=question_set).delete()
         for position in range(n):
             QuestionSetItemFactory(question_set=question_set, position=position)
-        # 1 session, 2 user with its roles, 3 the set, 4 its items with questions and topics,
-        # 5 unread feedback (navigation)
-        with django_assert_num_queries(5):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 the set, 5 its items with
+        # questions and topics, 6 unread feedback (navigation)
+        with django_assert_num_queries(6):
             assert mentor_client.get(url).status_code == 200
 
     count_for(2)
@@ -440,9 +440,9 @@ def test_the_sets_page_costs_the_same_with_2_or_50_sets(
         for _ in range(n):
             question_set = private_set(mentor, questions=2)
             AssignmentFactory(mentor=mentor, question_set=question_set)
-        # 1 session, 2 user with its roles, 3 the sets with question and assignment counts,
-        # 4 unread feedback (navigation)
-        with django_assert_num_queries(4):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 unread feedback (navigation),
+        # 5 the sets with question and assignment counts
+        with django_assert_num_queries(5):
             response = mentor_client.get(url)
         assert len(response.context["question_sets"]) == total
 
@@ -454,7 +454,7 @@ def test_an_htmx_change_costs_the_same_with_few_or_many_questions(
         QuestionSetItem.objects.filter(question_set=question_set).delete()
         items = [QuestionSetItemFactory(question_set=question_set, position=i) for i in range(n)]
         url = reverse("mentoring:set_move", args=[question_set.pk, items[-1].pk])
-        # 1 session, 2 user with its roles, 3 the set, 4 the item, 5 savepoint, 6 lock the set,
-        # 7 the items, 8 renumber them, 9 release, 10 the items to show
-        with django_assert_num_queries(10):
+        # 1 session, 2 user, 3 its roles (the mentor check), 4 the set, 5 the item, 6 savepoint,
+        # 7 lock the set, 8 the items, 9 renumber them, 10 release, 11 the items to show
+        with django_assert_num_queries(11):
             mentor_client.post(url, {"direction": "up"}, headers=htmx_headers)

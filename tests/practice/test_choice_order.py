@@ -249,10 +249,10 @@ def test_the_mentor_sees_the_choices_in_the_order_the_candidate_saw(
 
     client.force_login(mentor)
     mentee = client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
-    # 1 session, 2 user with its roles, 3 the answer with question, session, assignment, mentor
-    # and whether the mentorship stands, 4 the comments, 5 the question's tests, 6 its choices,
-    # 7 the choices picked, 8 mark the comments read, 9 unread feedback (navigation)
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 its roles, 4 the answer with question, session, assignment, mentor
+    # and whether the mentorship stands, 5 the comments, 6 the question's tests, 7 its choices,
+    # 8 the choices picked, 9 mark the comments read, 10 unread feedback (navigation)
+    with django_assert_num_queries(10):
         thread = client.get(reverse("mentoring:thread", args=[item.pk])).content.decode()
     client.force_login(candidate)
     own_thread = client.get(reverse("mentoring:thread", args=[item.pk])).content.decode()

@@ -796,9 +796,9 @@ def test_the_session_page_queries_do_not_grow_with_tests_or_items(
     questions = [coding_question(visible=2, hidden=tests - 2) for _ in range(items)]
     session = session_with(candidate, questions)
     client.force_login(candidate)
-    # 1 session, 2 user with its roles, 3 the first unanswered item with its practice session,
-    # question and topic, 4 the question's tests, 5 unread feedback (navigation).
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the first unanswered item with its practice session, question and
+    # topic, 4 the question's tests, 5 unread feedback and 6 the user's roles (navigation).
+    with django_assert_num_queries(6):
         response = client.get(_page(session))
     shown = _runner_tests(response.content.decode(), session.items.get(position=1))
     assert len(shown["all"]) == tests

@@ -150,17 +150,17 @@ def test_the_dashboard_lists_leeches_only_when_the_cards_count_some(
     ReviewCard.objects.create(user=candidate, question=bank["draft"][0], lapses=8, is_leech=True)
     client.force_login(candidate)
     client.get(DASHBOARD_URL)  # warms the process, as in a running one
-    # 1 session, 2 user with its roles, 3 the candidate's cards (with how many are leeches),
-    # 4 the published questions per topic, 5 answers per day, 6 assignments, 7 the candidate's
-    # problem reports, 8 unread feedback, 9 recent sessions: no leech on a published question,
-    # so no query for them
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 the candidate's cards (with how many are leeches), 4 the published
+    # questions per topic, 5 answers per day, 6 unread feedback and 7 the user's roles
+    # (navigation), 8 assignments, 9 the candidate's problem reports, 10 recent sessions: no
+    # leech on a published question, so no query for them
+    with django_assert_num_queries(10):
         html = client.get(DASHBOARD_URL).content.decode()
     assert "No leeches" in html
 
     leech = bank["concepts"][1]
     ReviewCard.objects.create(user=candidate, question=leech, lapses=8, is_leech=True)
-    with django_assert_num_queries(10):  # and 10 the leeches
+    with django_assert_num_queries(11):  # and 11 the leeches
         html = client.get(DASHBOARD_URL).content.decode()
     assert leech.title in html and "No leeches" not in html
 
@@ -275,9 +275,9 @@ def test_the_dashboard_queries_do_not_grow_with_history(
     QuestionFactory.create_batch(3)
     client.force_login(candidate)
     client.get(DASHBOARD_URL)  # warms the process, as in a running one
-    # 1 session, 2 user with its roles, 3 the candidate's published cards (readiness, and studied,
-    # learnt and due today per topic; "new" is the rest), 4 the published questions per topic,
-    # 5 answers per day, 6 unread feedback (navigation), 7 assignments (mentoring's tag),
-    # 8 problem reports (curation's tag), 9 recent sessions, 10 leeches.
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 the candidate's published cards (readiness, and studied, learnt and
+    # due today per topic; "new" is the rest), 4 the published questions per topic, 5 answers
+    # per day, 6 unread feedback and 7 the user's roles (navigation), 8 assignments
+    # (mentoring's tag), 9 problem reports (curation's tag), 10 recent sessions, 11 leeches.
+    with django_assert_num_queries(11):
         client.get(DASHBOARD_URL)

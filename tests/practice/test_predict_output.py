@@ -230,9 +230,9 @@ def test_the_card_and_check_cost_the_same_with_few_or_many_questions(
     )
     item = session.items.get(position=1)
     client.force_login(candidate)
-    # 1 session, 2 user with its roles, 3 the first unanswered item with its practice session,
-    # question and topic, 4 unread feedback (navigation)
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 the first unanswered item with its practice session, question and
+    # topic, 4 unread feedback and 5 the user's roles (navigation)
+    with django_assert_num_queries(5):
         client.get(page_url(session))
     # 1 session, 2 user, 3 the item with its session, question and topic; 4 savepoint, 5 lock
     # the session, 6 claim the item (UPDATE ... WHERE answered_at IS NULL), 7 the review card,

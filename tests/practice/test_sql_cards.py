@@ -413,9 +413,9 @@ def test_the_session_page_queries_do_not_grow_with_the_rows(
         candidate, [sql_question(dataset=DatasetFactory(rows=many + ";")) for _ in range(3)]
     )
     client.force_login(candidate)
-    # 1 session, 2 user with its roles, 3 the first unanswered item with its practice session,
-    # question and topic, 4 the question's dataset, 5 unread feedback (navigation).
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the first unanswered item with its practice session, question and
+    # topic, 4 the question's dataset, 5 unread feedback and 6 the user's roles (navigation).
+    with django_assert_num_queries(6):
         response = client.get(_page(session))
     assert len(_runner_sql(response.content.decode())["checks"]["all"]) == 2
 

@@ -177,9 +177,9 @@ def test_the_start_page_issues_the_same_queries_with_many_sessions(
 ):
     client.force_login(candidate)
     PracticeSessionFactory.create_batch(2, user=candidate)
-    # 1 session, 2 user with its roles, 3 unread feedback (navigation), 4 tracks, 5 topics,
-    # 6 recent sessions.
-    with django_assert_num_queries(6) as few:
+    # 1 session, 2 user, 3 unread feedback and 4 the user's roles (navigation), 5 tracks,
+    # 6 topics, 7 recent sessions.
+    with django_assert_num_queries(7) as few:
         client.get(START_URL)
     PracticeSessionFactory.create_batch(30, user=candidate)
     with django_assert_num_queries(len(few.captured_queries)):

@@ -251,10 +251,10 @@ def test_the_session_page_queries_do_not_grow_with_history(
     past_answers(candidate, history)
     session = session_with(candidate, bank["concepts"][:3])
     client.force_login(candidate)
-    # 1 session, 2 user with its roles, 3 the first unanswered item with its practice session,
-    # question and topic, 4 unread feedback (navigation). (Choices only for a multiple-choice
-    # question.)
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 the first unanswered item with its practice session, question and
+    # topic, 4 unread feedback and 5 the user's roles (navigation). (Choices only for a
+    # multiple-choice question.)
+    with django_assert_num_queries(5):
         client.get(reverse("practice:session", args=[session.pk]))
 
 
@@ -272,6 +272,6 @@ def test_the_grade_post_queries_do_not_grow_with_history(
     # 4 savepoint, 5 lock the session, 6 claim the item (UPDATE ... WHERE answered_at IS NULL),
     # 7 lock the card, 8 save the card, 9 count the answer, 10 release the savepoint;
     # 11 the next item with its question and topic. (The fragment has no navigation, so no
-    # unread count; the roles come with the user.)
+    # unread count and no roles.)
     with django_assert_num_queries(11):
         client.post(url, {"rating": "3"}, headers=htmx_headers)

@@ -77,10 +77,10 @@ def test_the_summary_queries_do_not_grow_with_history(
             item.record_choices(choice_ids=[item.question.choices.first().pk])
         )
     client.force_login(candidate)
-    # 1 session, 2 user with its roles, 3 the practice session with its question set, 4 items with
-    # questions and topics, 5 their selected choices, 6 the questions' choices, 7 unread feedback
-    # (navigation). Totals and the per-topic breakdown come from the loaded items.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 the practice session with its question set, 4 items with questions
+    # and topics, 5 their selected choices, 6 the questions' choices, 7 unread feedback and 8 the
+    # user's roles (navigation). Totals and the per-topic breakdown come from the loaded items.
+    with django_assert_num_queries(8):
         client.get(reverse("practice:summary", args=[session.pk]))
 
 

@@ -182,17 +182,17 @@ def test_the_question_list_issues_the_same_queries_for_20_and_200_questions(
     for index in range(20):
         QuestionFactory(topic=topics[index % 3])
     editor_client.get(CHANGELIST)  # warms the process, as in a running one
-    # 1 session, 2 user with its roles, 3-4 the user's and groups' permissions, 5-7 the topics,
-    # tracks and tags of the filters, 8 the count, 9 the total ("M total": Django counts it even
-    # with no filter), 10 the page of questions with their topics (the updated-at filter is
-    # links).
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 its roles (is_editor), 4-5 the user's and groups' permissions, 6-8
+    # the topics, tracks and tags of the filters, 9 the count, 10 the total ("M total": Django
+    # counts it even with no filter), 11 the page of questions with their topics (the
+    # updated-at filter is links).
+    with django_assert_num_queries(11):
         editor_client.get(CHANGELIST)
 
     for index in range(180):
         QuestionFactory(topic=topics[index % 3])
     editor_client.get(CHANGELIST)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = editor_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 200
 
@@ -419,14 +419,14 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
         for _ in range(size):
             UserFactory()  # candidates: not in the author <select>
         editor_client.get(change_url(question))
-        # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 the
-        # user's and groups' permissions, 6-8 its tracks, tags and follow-ups (the form's
-        # initial values), 9-11 the chosen topic, tags and follow-ups again (Django's
-        # autocomplete boxes read what they show by id), 12 its choices (inline), 13 its tests
-        # (inline), 14 the editors (the author <select>), 15 its problem reports (the
-        # item-analysis panel; its figures come with the question), 16 every track (the track
+        # 1 session, 2 user, 3 its roles (is_editor), 4 the question with its topic, 5-6 the
+        # user's and groups' permissions, 7-9 its tracks, tags and follow-ups (the form's
+        # initial values), 10-12 the chosen topic, tags and follow-ups again (Django's
+        # autocomplete boxes read what they show by id), 13 its choices (inline), 14 its tests
+        # (inline), 15 the editors (the author <select>), 16 its problem reports (the
+        # item-analysis panel; its figures come with the question), 17 every track (the track
         # checkboxes).
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(17):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()
@@ -443,9 +443,9 @@ def test_the_change_form_reads_each_relation_once_however_many_there_are(
 def test_the_add_form_reads_no_relation(editor_client, django_assert_num_queries):
     TrackFactory(name="Backend web")
     editor_client.get(ADD)
-    # 1 session, 2 user with its roles, 3-4 permissions, 5 every track (the track checkboxes),
-    # 6 the editors (the author <select>).
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 its roles (is_editor), 4-5 permissions, 6 every track (the track
+    # checkboxes), 7 the editors (the author <select>).
+    with django_assert_num_queries(7):
         html = editor_client.get(ADD).content.decode()
 
     assert "Backend web" in html
@@ -706,14 +706,14 @@ def test_the_history_reads_the_same_queries_for_few_and_many_versions(
     tags = [TagFactory(name=f"t{n:02d}", slug=f"t{n:02d}") for n in range(30)]
     question = QuestionFactory(tags=tags[:1], tracks=[TrackFactory()])  # 3 versions
     editor_client.get(history_url(question))
-    # 1 session, 2 user with its roles, 3 the question, 4-5 permissions, 6 the count of
-    # versions (paginator), 7 the versions with their users, topics and authors, 8-9 the
+    # 1 session, 2 user, 3 its roles (is_editor), 4 the question, 5-6 permissions, 7 the count
+    # of versions (paginator), 8 the versions with their users, topics and authors, 9-10 the
     # tracks and the tags of every version on the page.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         few = editor_client.get(history_url(question))
     for tag in tags[1:]:
         question.tags.add(tag)  # 29 more versions
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         many = editor_client.get(history_url(question))
 
     assert len(few.context["page_obj"]) == 3 and len(many.context["page_obj"]) == 32

@@ -231,13 +231,13 @@ def test_the_change_form_of_a_coding_question_reads_its_tests_in_one_query(
         add_tests(
             question, *[(f"test {count}-{n}", "assert True", n % 2 == 0) for n in range(count)]
         )
-        # 1 session, 2 user with its roles, 3 the question with its topic, 4-5 permissions,
-        # 6-8 its tracks, tags and follow-ups, 9 the chosen topic again (Django's autocomplete
-        # box reads it by id; no tags or follow-ups: no query), 10 its choices (inline), 11 its
-        # tests (inline), 12 the editors (the author <select>), 13 the question's problem
-        # reports (the item analysis panel; its figures come with the question), 14 every
-        # track (the checkboxes)
-        with django_assert_num_queries(14):
+        # 1 session, 2 user, 3 its roles (is_editor), 4 the question with its topic, 5-6
+        # permissions, 7-9 its tracks, tags and follow-ups, 10 the chosen topic again (Django's
+        # autocomplete box reads it by id; no tags or follow-ups: no query), 11 its choices
+        # (inline), 12 its tests (inline), 13 the editors (the author <select>), 14 the
+        # question's problem reports (the item analysis panel; its figures come with the
+        # question), 15 every track (the checkboxes)
+        with django_assert_num_queries(15):
             response = editor_client.get(change_url(question))
 
     html = response.content.decode()

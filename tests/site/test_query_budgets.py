@@ -24,9 +24,10 @@ SMALL, LARGE = 3, 30
 WORLD_ROWS = SMALL  # read by the module_world fixture (tests/site/conftest.py)
 
 # Names used below: "session, user" are the session row and the signed-in user (every signed-in
-# request); "roles" the user's groups (navigation, or is_editor/is_mentor); "unread" the
-# navigation's unread-feedback count; "perms" the two permission queries of the admin (the
-# user's own and their groups').
+# request); "roles" the user's role groups, their own query the first time a request asks (the
+# navigation of every full page, or a view's is_editor/is_mentor check; fragments seldom ask);
+# "unread" the navigation's unread-feedback count; "perms" the two permission queries of the
+# admin (the user's own and their groups').
 BUDGETS = {
     # --- the site
     "home": 0,  # a visitor: the landing page is static (signed-in users go to the dashboard)
@@ -40,135 +41,134 @@ BUDGETS = {
     "password_reset_complete": 0,
     # the user the link names; session; savepoint, the token saved into the session, release
     "password_reset_confirm": 5,
-    # session, user with roles, a fresh copy of the user for the form, unread, tracks (the form's
+    # session, user, a fresh copy of the user for the form, unread, roles, tracks (the form's
     # choices), the user's mentors
-    "profile": 6,
-    "delete_account": 3,  # session, user with roles, unread
-    "password_change": 3,  # session, user with roles, unread
-    "password_change_done": 3,  # session, user with roles, unread
-    # session, user (the profile is read from it), target track and roles, sessions with
-    # sets, items with questions, selected choices, the questions' choices (in the order shown),
-    # feedback received and written (one query), review cards, notes, bookmarks, mentorships,
-    # assignments, own question sets with their questions (one join), problem reports with their
-    # questions
+    "profile": 7,
+    "delete_account": 4,  # session, user, unread, roles
+    "password_change": 4,  # session, user, unread, roles
+    "password_change_done": 4,  # session, user, unread, roles
+    # session, user (the profile is read from it), target track and role names (one query: the
+    # file's own, a download has no navigation), sessions with sets, items with questions,
+    # selected choices, the questions' choices (in the order shown), feedback received and
+    # written (one query), review cards, notes, bookmarks, mentorships, assignments, own
+    # question sets with their questions (one join), problem reports with their questions
     "export_data": 15,
     # --- the bank
     # the filter form's tracks, topics and tags (those of published questions), published count
-    # (paginator), session, user with roles, unread, the page of questions with topics, their
-    # tags
-    "questions:list": 9,
+    # (paginator), session, user, unread, roles, the page of questions with topics, their tags
+    "questions:list": 10,
     # the question with its topic, its published follow-ups, its tags, its tracks, choices
-    # (multiple choice only); session, user with roles, unread; the user's bookmark and note on
-    # it (one query)
-    "questions:detail": 9,
-    # the same, filtered (search, difficulty, kind): the same nine
-    "questions:list filtered": 9,
+    # (multiple choice only); session, user, unread, roles; the user's bookmark and note on it
+    # (one query)
+    "questions:detail": 10,
+    # the same, filtered (search, difficulty, kind): the same ten
+    "questions:list filtered": 10,
     # the results fragment: the filter form's tracks, topics and tags (it validates the filters),
-    # count, session, user with roles, the page of questions with topics, their tags (no unread
-    # count: the navigation is not in the fragment)
+    # count, session, user, the page of questions with topics, their tags (no unread count nor
+    # roles: the navigation is not in the fragment)
     "questions:list filtered, htmx": 8,
     # the answer fragment: the question with its topic, follow-ups, tags, tracks, choices;
-    # session, user with roles
+    # session, user (no navigation, so no roles)
     "questions:detail answer, htmx": 7,
-    "questions:sets": 4,  # session, user with roles, unread, public sets with question counts
-    # the set, its published items with questions and topics, their tags; session, user with
-    # roles, unread
-    "questions:set_detail": 6,
+    "questions:sets": 5,  # session, user, unread, roles, public sets with question counts
+    # the set, its published items with questions and topics, their tags; session, user, unread,
+    # roles
+    "questions:set_detail": 7,
     # --- practice
-    # session, user with roles, the candidate's cards per topic (studied, learnt, due, leeches:
-    # also gives "new"; with an interview date the cards themselves, which readiness needs
-    # too), the published questions per topic (one grouped query), answers per day (heatmap,
-    # streak), unread, the open assignments (mentoring's tag), the candidate's problem reports
+    # session, user, the candidate's cards per topic (studied, learnt, due, leeches: also gives
+    # "new"; with an interview date the cards themselves, which readiness needs too), the
+    # published questions per topic (one grouped query), answers per day (heatmap, streak),
+    # unread, roles, the open assignments (mentoring's tag), the candidate's problem reports
     # (open and lately answered: curation's tag), recent sessions, leeches (only when the cards
     # count some, as here)
-    "practice:dashboard": 10,
-    # session, user with roles, unread, tracks, topics (the form's choices), recent sessions
-    "practice:start": 6,
-    # session, user with roles, the current item with its practice session, question and topic,
-    # unread (a multiple-choice question's choices would be one more)
-    "practice:session": 4,
-    # the card fragment: the same without the unread count (no navigation in it)
+    "practice:dashboard": 11,
+    # session, user, unread, roles, tracks, topics (the form's choices), recent sessions
+    "practice:start": 7,
+    # session, user, the current item with its practice session, question and topic, unread,
+    # roles (a multiple-choice question's choices would be one more)
+    "practice:session": 5,
+    # the card fragment: the same without the unread count and the roles (no navigation in it)
     "practice:session htmx": 3,
-    # session, user with roles, the practice session with its question set, items with questions and
+    # session, user, the practice session with its question set, items with questions and
     # topics, selected choices, questions' choices, feedback threads with authors, mark the
-    # threads read (UPDATE), may the candidate reply (mentorship), unread (totals and
+    # threads read (UPDATE), may the candidate reply (mentorship), unread, roles (totals and
     # per-topic results come from the loaded items)
-    "practice:summary": 10,
-    "practice:bookmarks": 5,  # session, user with roles, unread, bookmarks, notes (with questions)
+    "practice:summary": 11,
+    "practice:bookmarks": 6,  # session, user, unread, roles, bookmarks, notes (with questions)
     # --- mentoring
-    # session, user with roles, mentees with last answer and open/overdue/unread counts, the
-    # published questions per topic (one grouped query) and the mentees' cards (mastery), pending
-    # assignments with progress, unread
-    "mentoring:home": 7,
-    # session, user with roles, the mentorship with candidate and last answer, assignments with
+    # session, user, roles (the mentor check), mentees with last answer and open/overdue/unread
+    # counts, the published questions per topic (one grouped query) and the mentees' cards
+    # (mastery), pending assignments with progress, unread
+    "mentoring:home": 8,
+    # session, user, roles, the mentorship with candidate and last answer, assignments with
     # progress and unread counts, their sessions, answers with questions and topics, comments
     # with authors, the questions' tests ("Run it again"), their choices and the choices picked
     # (a quiz answer in the order the candidate saw), the published questions per topic (one
     # grouped query) and the candidate's cards (mastery), unread; and marking new replies read
     # when there are some (see CONDITIONAL_WRITES)
-    "mentoring:mentee": 13,
-    "mentoring:sets": 4,  # session, user with roles, unread, sets with question/assignment counts
-    # session, user with roles, the set, its items with questions, unread
-    "mentoring:set_detail": 5,
-    # session, user with roles, the set, search results with topics, the set's items, unread
-    "mentoring:set_search": 6,
-    # the results fragment: session, user with roles, the set, the results, the ids already in it
-    "mentoring:set_search htmx": 5,
-    # session, user with roles, has mentees?, has sets?, unread, the sets and the mentees (choices)
-    "mentoring:assign": 7,
-    # session, user with roles, the inviting mentor, already mentored?, unread
-    "mentoring:invite": 5,
-    # session, user with roles, the mentorship with both users, unread
-    "mentoring:end_mentorship": 4,
-    # session, user with roles, assignments with progress and unread counts, unread
-    "mentoring:assignments": 4,
-    # session, user with roles, the answer with question, session, assignment, mentor and set
-    # (and whether the mentorship stands), comments with authors, the question's tests, mark read
+    "mentoring:mentee": 14,
+    "mentoring:sets": 5,  # session, user, roles, unread, sets with question/assignment counts
+    # session, user, roles, the set, its items with questions, unread
+    "mentoring:set_detail": 6,
+    # session, user, roles, the set, search results with topics, the set's items, unread
+    "mentoring:set_search": 7,
+    # the results fragment: session, user, roles (the mentor check), the set, the results, the
+    # ids already in it
+    "mentoring:set_search htmx": 6,
+    # session, user, roles, has mentees?, has sets?, unread, the sets and the mentees (choices)
+    "mentoring:assign": 8,
+    # session, user, the inviting mentor, already mentored?, unread, roles
+    "mentoring:invite": 6,
+    # session, user, the mentorship with both users, unread, roles
+    "mentoring:end_mentorship": 5,
+    # session, user, assignments with progress and unread counts, unread, roles
+    "mentoring:assignments": 5,
+    # session, user, roles, the answer with question, session, assignment, mentor and set (and
+    # whether the mentorship stands), comments with authors, the question's tests, mark read
     # (UPDATE), unread
-    "mentoring:thread": 7,
+    "mentoring:thread": 8,
     # --- the lab: its own queries, beside the two lists it measures on purpose
-    "lab:n_plus_one": 4,  # session, user with roles, explain() of the tuned query, unread
+    "lab:n_plus_one": 5,  # session, user, explain() of the tuned query, unread, roles
     # --- the runner's worker script: a file and its policy, read without the session
     "runner:worker": 0,
     # --- the admin (as the editor)
-    "admin:index": 5,  # session, user with roles (is_editor), perms, recent actions
-    # session, user with roles, perms, the filters' topics, tracks and tags, the count, the total
+    "admin:index": 6,  # session, user, roles (is_editor), perms, recent actions
+    # session, user, roles, perms, the filters' topics, tracks and tags, the count, the total
     # ("M total": Django counts it even unfiltered), the page of questions with topics and
     # figures (newest change first, off the updated_at index); the updated-at filter is links
-    "admin:questions_question_changelist": 10,
-    # session, user with roles, perms, every track (the track checkboxes), the editors (the
-    # author <select>)
-    "admin:questions_question_add": 6,
-    # session, user with roles, the question with its topic, perms, its tracks, tags, follow-ups
+    "admin:questions_question_changelist": 11,
+    # session, user, roles, perms, every track (the track checkboxes), the editors (the author
+    # <select>)
+    "admin:questions_question_add": 7,
+    # session, user, roles, the question with its topic, perms, its tracks, tags, follow-ups
     # (form initial), the chosen topic, tags and follow-ups again (Django's autocomplete boxes
     # read what they show by id: one query each), choices (inline), tests (inline), the editors
     # (the author <select>), its problem reports with their reporters (the item-analysis panel;
     # its figures come with the question), every track (the track checkboxes)
-    "admin:questions_question_change": 16,
-    # session, user with roles, the question, perms, the count of versions (paginator), the
+    "admin:questions_question_change": 17,
+    # session, user, roles, the question, perms, the count of versions (paginator), the
     # versions with their users, topics and authors, the tracks and the tags of every version
     # on the page (one query each, for the changes each version made)
-    "admin:questions_question_history": 9,
-    # session, user with roles, perms, the question with everything the page shows (as the
-    # question page: follow-ups, tags, tracks, choices), unread
-    "admin:questions_question_preview": 10,
-    "admin:questions_question_import": 4,  # session, user with roles, perms
-    # session, user with roles, perms, filtered count, total count, the page with question counts
-    "admin:questions_topic_changelist": 7,
-    "admin:questions_track_changelist": 7,
-    "admin:questions_tag_changelist": 7,
-    "admin:questions_questionset_changelist": 7,
-    # session, user with roles, perms, the count, the page of questions with their topics and
+    "admin:questions_question_history": 10,
+    # session, user, roles, perms, the question with everything the page shows (as the question
+    # page: follow-ups, tags, tracks, choices), unread
+    "admin:questions_question_preview": 11,
+    "admin:questions_question_import": 5,  # session, user, roles, perms
+    # session, user, roles, perms, filtered count, total count, the page with question counts
+    "admin:questions_topic_changelist": 8,
+    "admin:questions_track_changelist": 8,
+    "admin:questions_tag_changelist": 8,
+    "admin:questions_questionset_changelist": 8,
+    # session, user, roles, perms, the count, the page of questions with their topics and
     # figures (and their open reports counted), the page's open reports with their reporters
-    "admin:curation_needsediting_changelist": 7,
-    # session, user with roles, perms, the count, the page of reports with questions and
-    # reporters
-    "admin:curation_problemreport_changelist": 6,
-    # session, user with roles, perms, the count, the page of marks with questions and editors
-    "admin:curation_dealtwith_changelist": 6,
-    # session, user with roles, perms, the count, the page of tasks, the task filter's values
-    # (the distinct task functions)
-    "admin:background_backgroundtask_changelist": 7,
+    "admin:curation_needsediting_changelist": 8,
+    # session, user, roles, perms, the count, the page of reports with questions and reporters
+    "admin:curation_problemreport_changelist": 7,
+    # session, user, roles, perms, the count, the page of marks with questions and editors
+    "admin:curation_dealtwith_changelist": 7,
+    # session, user, roles, perms, the count, the page of tasks, the task filter's values (the
+    # distinct task functions)
+    "admin:background_backgroundtask_changelist": 8,
 }
 
 # Pages whose count grows with rows: bugs, reported to their owners. strict: the test fails
