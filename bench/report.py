@@ -316,7 +316,9 @@ def _header(results: dict) -> list[str]:
                 if extras
                 else ""
             )
-            + ". Each tree migrated and seeded databases of its own the same way. Each page was "
+            + ". Both trees' databases hold the same rows: the baseline's migrate and seed_demo "
+            "wrote them, then the current tree's migrations brought its own up to date. Each "
+            "page was "
             "driven on the baseline, the current tree, the current tree again and the baseline "
             "again, half the time each, at each scale in turn: the two figures of a ratio come "
             "from the same half-minute, and a load that rises or falls steadily over it weighs "

@@ -293,9 +293,19 @@ class Scale:
     """One tree's database at one scale, its prepared pages and its gunicorn."""
 
     def __init__(
-        self, tree: Tree, name: str, spec: dict, env: dict, on_postgres: bool, on_redis: bool
+        self,
+        tree: Tree,
+        name: str,
+        spec: dict,
+        env: dict,
+        on_postgres: bool,
+        on_redis: bool,
+        seeded_by: Tree | None = None,
     ):
         self.tree = tree
+        # The tree whose migrations and seed_demo write the rows (see build()); then this
+        # tree's own migrations bring the schema up to date.
+        self.seeded_by = seeded_by or tree
         self.name = name
         self.spec = spec
         self.on_postgres = on_postgres
@@ -303,6 +313,7 @@ class Scale:
         self.database = f"{PG_DATABASE[tree.side]}_{name}"
         url = recreate_postgres(self.database) if on_postgres else recreate_sqlite(self.tag)
         self.env = {**tree.env(env), "DATABASE_URL": url}
+        self.seed_env = {**self.seeded_by.env(env), "DATABASE_URL": url}
         if on_redis:
             database = REDIS_DATABASES[tree.side][name]
             self.env["REDIS_URL"] = empty_redis(f"{REDIS_SERVER}/{database}")
@@ -321,19 +332,25 @@ class Scale:
             f"=== {self.tree.side}, {self.name}: {spec['questions']:,} questions, "
             f"{spec['users']:,} users, {spec['answers']:,} answers ==="
         )
-        cwd = self.tree.root
-        self.migrate_s = manage(self.env, "migrate", "--noinput", "-v0", cwd=cwd)
+        cwd, seeder = self.tree.root, self.seeded_by.root
+        self.migrate_s = manage(self.seed_env, "migrate", "--noinput", "-v0", cwd=seeder)
         say(f"migrated in {self.migrate_s:.1f} s; seeding")
         self.seed_s = manage(
-            self.env,
+            self.seed_env,
             "seed_demo",
             f"--questions={spec['questions']}",
             f"--users={spec['users']}",
             f"--answers={spec['answers']}",
             f"--seed={args.seed}",
-            cwd=cwd,
+            cwd=seeder,
         )
-        say(f"seeded in {self.seed_s:.1f} s; preparing users and fixtures")
+        say(f"seeded in {self.seed_s:.1f} s")
+        if self.seeded_by is not self.tree:
+            # The rows of the baseline's seeder, brought up to this tree's schema by its own
+            # migrations, as a production database is upgraded.
+            self.migrate_s += manage(self.env, "migrate", "--noinput", "-v0", cwd=cwd)
+            say(f"seeded by the {self.seeded_by.side} tree, then migrated by this one")
+        say("preparing users and fixtures")
         # The working tree's prepare.py for every tree (the same pages on both), importing the
         # app of the tree it prepares (BENCH_APP_ROOT).
         subprocess.run(
@@ -671,7 +688,13 @@ def run(
     try:
         for tree in trees:
             for name in names:
-                scale = Scale(tree, name, SCALES[name], env, on_postgres, on_redis)
+                # Both sides hold the same rows: the baseline's seeder writes the current
+                # tree's database too (a later seeder draws its random numbers otherwise, and
+                # the pages would show other rows: 41 answers on one side's mentee page, 27 on
+                # the other's).
+                scale = Scale(
+                    tree, name, SCALES[name], env, on_postgres, on_redis, seeded_by=baseline
+                )
                 scales[tree.side, name] = scale
                 scale.build(args)
         say("starting gunicorn for every tree and scale; each page is driven on each in turn")
