@@ -40,9 +40,15 @@ run: install
 # with room for a machine without Chromium; raise it as coverage grows; COVERAGE_FLOOR=0 for a
 # part of the suite through PYTEST_ARGS).
 # Browser tests run when Chromium is installed and are skipped otherwise.
+# --maxschedchunk 2: tests are handed to the workers two at a time. By default a worker could be
+# given a quarter of what was left in one go, and near the end such a chunk held the browser
+# tests (pytest-django runs them together, after the other database tests): one worker ran them
+# all while the other sat idle for minutes. (Not --dist worksteal: with more than two workers it can
+# run a database test after a transactional one, whose flush emptied the role groups.)
 COVERAGE_FLOOR ?= 85
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -rs --cov --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --maxschedchunk 2 -rs --cov \
+		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 
 e2e: install
 	E2E_REQUIRED=true $(PY) -m pytest -n $(PYTEST_WORKERS) tests/e2e $(PYTEST_ARGS)
