@@ -37,7 +37,19 @@ EQUIVALENT = HERE / "equivalent.txt"
 TARGET_SCORE = 0.95
 
 # The apps the tests import; mutmut copies them into mutants/ and mutates only the target file.
-PACKAGES = ["accounts", "questions", "practice", "mentoring", "lab", "runner", "prep"]
+PACKAGES = [
+    "prep",
+    "accounts",
+    "questions",
+    "practice",
+    "mentoring",
+    "curation",
+    "privacy",
+    "lab",
+    "demo",
+    "runner",
+    "background",
+]
 # settings.BASE_DIR is mutants/ when the tests run there. manage.py too: pytest-django puts the
 # folder of the nearest manage.py above the tests on sys.path, and without one in mutants/ it
 # finds the project's own (mutation/.work is inside it) and the tests import the unmutated code.
@@ -153,7 +165,20 @@ TARGETS = {
             "accept_invite",
             "feedback_for_summary",
             "post_comment",
-            "_email_new_comment",
+        ),
+    ),
+    # Who sees which comments and which are unread, who may read a mentee's assignments: the
+    # mentoring querysets.
+    "mentoring-models": Target(
+        "mentoring/models.py",
+        tests=(
+            "tests/mentoring/test_invite_and_thread_rules.py",
+            "tests/mentoring/test_feedback.py",
+            "tests/mentoring/test_unread_counts.py",
+            "tests/mentoring/test_mentor_pages.py",
+            "tests/mentoring/test_assignments.py",
+            "tests/mentoring/test_loop.py",
+            PERMISSION_MATRIX,
         ),
     ),
 }

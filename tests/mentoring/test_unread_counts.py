@@ -9,6 +9,7 @@ from mentoring.unread import unread_feedback_for
 from tests.factories import (
     AssignmentFactory,
     FeedbackCommentFactory,
+    MentorFactory,
     MentorshipFactory,
     PracticeSessionFactory,
     SessionItemFactory,
@@ -47,6 +48,23 @@ def test_it_ignores_other_peoples_threads(mentor, candidate, other_candidate):
     FeedbackCommentFactory(item=item, author=mentor)
 
     assert unread_feedback_for(candidate).total == 0
+
+
+def test_a_second_mentor_neither_sees_nor_counts_the_first_mentors_threads(
+    mentorship, mentor, candidate
+):
+    second = MentorFactory()
+    MentorshipFactory(mentor=second, candidate=candidate)
+    first_mentors_item = _assigned_item(mentor, candidate)
+    reply = FeedbackCommentFactory(item=first_mentors_item, author=candidate)
+    seconds_item = _assigned_item(second, candidate)
+    FeedbackCommentFactory(item=seconds_item, author=candidate)
+
+    assert reply not in FeedbackComment.objects.visible_to(second)
+    assert unread_feedback_for(second).as_mentor == 1
+    assert unread_feedback_for(mentor).as_mentor == 1
+    assert FeedbackComment.objects.all().mark_read_by(second) == 1
+    assert FeedbackComment.objects.get(pk=reply.pk).read_at is None
 
 
 def test_the_navigation_costs_one_query(candidate_client, django_assert_num_queries, candidate):
