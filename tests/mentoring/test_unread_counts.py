@@ -1,9 +1,12 @@
 """The unread-feedback counts behind the navigation badges."""
 
+from typing import cast
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring.models import FeedbackComment
 from mentoring.unread import unread_feedback_for
 from tests.factories import (
@@ -53,10 +56,10 @@ def test_it_ignores_other_peoples_threads(mentor, candidate, other_candidate):
 def test_a_second_mentor_neither_sees_nor_counts_the_first_mentors_threads(
     mentorship, mentor, candidate
 ):
-    second = MentorFactory()
+    second = cast(User, MentorFactory())  # (factory_boy's classes are not generic)
     MentorshipFactory(mentor=second, candidate=candidate)
     first_mentors_item = _assigned_item(mentor, candidate)
-    reply = FeedbackCommentFactory(item=first_mentors_item, author=candidate)
+    reply = cast(FeedbackComment, FeedbackCommentFactory(item=first_mentors_item, author=candidate))
     seconds_item = _assigned_item(second, candidate)
     FeedbackCommentFactory(item=seconds_item, author=candidate)
 
