@@ -202,6 +202,34 @@ def test_the_mentee_page_hides_private_practice_and_other_mentors_work(
     assert "My answer number" not in content
 
 
+def test_the_mentee_page_lists_only_this_mentees_assignments(
+    mentor_client, mentor, mentorship, candidate, other_candidate
+):
+    MentorshipFactory(mentor=mentor, candidate=other_candidate)
+    for mentee, title in ((candidate, "Set for this mentee"), (other_candidate, "Set for another")):
+        assignment = assignment_for(mentor, mentee)
+        assignment.question_set.title = title
+        assignment.question_set.save()
+
+    content = mentor_client.get(reverse("mentoring:mentee", args=[candidate.pk])).content.decode()
+
+    assert "Set for this mentee" in content
+    assert "Set for another" not in content
+
+
+def test_a_mentees_last_activity_is_their_own(mentor_client, mentor, mentorship, candidate):
+    long_ago = timezone.now() - timedelta(days=40)
+    SessionItemFactory(session=PracticeSessionFactory(user=candidate), answered_at=long_ago)
+    # Somebody else answers today: the mentee's last activity stays 40 days ago.
+    SessionItemFactory(
+        session=PracticeSessionFactory(user=UserFactory()), answered_at=timezone.now()
+    )
+
+    for url in (reverse("mentoring:home"), reverse("mentoring:mentee", args=[candidate.pk])):
+        content = mentor_client.get(url).content.decode()
+        assert f'<time datetime="{long_ago:%Y-%m-%dT%H:%M:%S}' in content, url
+
+
 def test_the_mentee_page_marks_the_candidates_replies_read(
     mentor_client, mentor, mentorship, candidate
 ):
