@@ -36,20 +36,9 @@ WORK = HERE / ".work"
 EQUIVALENT = HERE / "equivalent.txt"
 TARGET_SCORE = 0.95
 
-# The apps the tests import; mutmut copies them into mutants/ and mutates only the target file.
-PACKAGES = [
-    "prep",
-    "accounts",
-    "questions",
-    "practice",
-    "mentoring",
-    "curation",
-    "privacy",
-    "lab",
-    "demo",
-    "runner",
-    "background",
-]
+# The apps the tests import (every folder with an apps.py, so a new app is never missed);
+# mutmut copies them into mutants/ and mutates only the target file.
+PACKAGES = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
 # settings.BASE_DIR is mutants/ when the tests run there. manage.py too: pytest-django puts the
 # folder of the nearest manage.py above the tests on sys.path, and without one in mutants/ it
 # finds the project's own (mutation/.work is inside it) and the tests import the unmutated code.
