@@ -3,18 +3,15 @@ from typing import Self
 from django.conf import settings
 from django.db import models
 from django.db.models import (
-    DateTimeField,
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Mentorship, User
@@ -22,11 +19,12 @@ from practice.models import PracticeSession, SessionItem
 from questions.models import QuestionSet, QuestionSetItem
 
 
-def count_of(queryset: models.QuerySet) -> Coalesce:
+def count_of(queryset: models.QuerySet) -> Subquery:
     """A correlated COUNT(*) of `queryset` as an annotation: one query, however many rows."""
-    # COUNT through Func, not Count: Django adds no GROUP BY, so it counts the filtered rows.
+    # COUNT through Func, not Count: Django adds no GROUP BY, so it counts the filtered rows,
+    # and an aggregate without GROUP BY always gives one row (0 when none match).
     counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Subquery(counted)
 
 
 class AssignmentMode(models.TextChoices):
@@ -56,7 +54,7 @@ def last_answer_at(user: int | OuterRef) -> Subquery:
     answers = SessionItem.objects.filter(session__user=user, answered_at__isnull=False)
     # MAX through Func, not Max: Django adds no GROUP BY to the subquery (as in count_of).
     latest = answers.order_by().annotate(at=Func(F("answered_at"), function="MAX")).values("at")
-    return Subquery(latest, output_field=DateTimeField())
+    return Subquery(latest)
 
 
 def _unread_on_assignment(user) -> models.QuerySet:
