@@ -166,6 +166,7 @@ TARGETS = {
             "tests/mentoring/test_unread_counts.py",
             "tests/mentoring/test_mentor_pages.py",
             "tests/mentoring/test_assignments.py",
+            "tests/mentoring/test_assignment_order.py",
             "tests/mentoring/test_loop.py",
             PERMISSION_MATRIX,
         ),
