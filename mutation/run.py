@@ -93,20 +93,37 @@ TARGETS = {
         "practice/draw.py",
         tests=(
             "tests/practice/test_draw.py",
+            "tests/practice/test_choice_order.py",
             "tests/practice/test_defaults.py",
             "tests/practice/test_start.py",
         ),
     ),
     # Recording answers (the runner's Submit included), finishing sessions, and the card a
     # session shows: methods of PracticeSession and SessionItem.
-    "models": Target("practice/models.py", tests=PRACTICE_WRITES),
+    "models": Target(
+        "practice/models.py",
+        tests=(
+            *PRACTICE_WRITES,
+            "tests/practice/test_predict_output.py",
+            "tests/practice/test_sql_cards.py",
+            "tests/practice/test_orm_exercises.py",
+            "tests/practice/test_debugging.py",
+            "tests/practice/test_choice_order.py",
+            "tests/practice/test_dashboard.py",
+            "tests/practice/test_card_at.py",
+        ),
+    ),
     # The runner's result recording: what a browser may post on Submit.
     "results": Target(
         "runner/results.py",
         tests=(
             "tests/runner/test_results.py",
+            "tests/runner/test_query_results.py",
+            "tests/runner/test_sql.py",
             "tests/practice/test_submitted_results_limits.py",
             "tests/practice/test_code_submissions.py",
+            "tests/practice/test_sql_cards.py",
+            "tests/practice/test_orm_exercises.py",
         ),
     ),
     # Ownership: another user's session or item is a 404.
